@@ -1,0 +1,1 @@
+"""Organisations (aanbieders and gemeenten) and their users, managed by beheer."""

@@ -1,0 +1,160 @@
+"""Builds the Flask application: settings, extensions, region plugins, blueprints, safety nets.
+
+No business logic here; each feature package owns its routes and services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal import formatting
+from portal.audit import recorder
+from portal.auth.policy import enforce_access
+from portal.config import ensure_secret_key, settings_from_env
+from portal.extensions import csrf, db, login_manager, migrate
+from portal.plugins.manager import RegionRegistry
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Marks the session cookie Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+def build_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask("portal", instance_path=_instance_path(config))
+    app.config.update(settings_from_env(Path(app.instance_path)))
+    app.config.update(config or {})
+    ensure_secret_key(app.config, Path(app.instance_path))
+    _configure_web_safety(app)
+
+    _init_database(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om deze pagina te openen."
+    csrf.init_app(app)
+    recorder.init_app(app)
+
+    app.extensions["wmo_regions"] = RegionRegistry.create(
+        app.config,
+        plugins=app.config.get("WMO_PLUGINS", ()),
+        load_entry_points=app.config["WMO_LOAD_ENTRY_POINTS"],
+    )
+
+    _register_blueprints(app)
+    formatting.init_app(app)
+    app.before_request(enforce_access)
+    app.after_request(_security_headers)
+    _register_error_pages(app)
+    return app
+
+
+def _instance_path(config: Mapping[str, Any] | None) -> str | None:
+    if config and config.get("INSTANCE_PATH"):
+        return str(config["INSTANCE_PATH"])
+    return None
+
+
+def _configure_web_safety(app: Flask) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_NAME"] = "wmo_portal_session"
+    app.config["WTF_I18N_ENABLED"] = False  # see portal.forms.Form
+    app.session_interface = HttpsAwareSessionInterface()
+
+
+def _init_database(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_enforces_foreign_keys(dbapi_connection, _record) -> None:
+    # SQLite ignores foreign keys unless asked, per connection; PostgreSQL always enforces them.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts.routes import bp as accounts_bp
+    from portal.auth.routes import bp as auth_bp
+    from portal.clients.routes import bp as clients_bp
+    from portal.dashboard.routes import bp as dashboard_bp
+    from portal.regions.routes import bp as regions_bp
+    from portal.toewijzingen.routes import bp as toewijzingen_bp
+
+    for blueprint in (auth_bp, dashboard_bp, clients_bp, toewijzingen_bp, accounts_bp, regions_bp):
+        app.register_blueprint(blueprint)
+    # Static files are public: the login page needs its stylesheet.
+    app.view_functions["static"].access_policy = "public"
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if response.mimetype == "text/html":
+        # Pages hold citizens' data: never keep them in a shared cache.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+ERROR_PAGES = {
+    400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt. Probeer het opnieuw."),
+    403: ("Geen toegang", "U heeft geen toegang tot deze pagina."),
+    404: ("Niet gevonden", "Deze pagina bestaat niet, of u heeft er geen toegang toe."),
+    405: ("Niet toegestaan", "Deze handeling is op deze pagina niet mogelijk."),
+    413: ("Bestand te groot", None),
+    500: ("Er ging iets mis", "Er ging iets mis aan onze kant. Er is niets half opgeslagen; "
+                              "probeer het later opnieuw."),
+}
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(code: int, message: str | None = None):
+        title, default = ERROR_PAGES[code]
+        return render_template("error.html", title=title, message=message or default), code
+
+    for code in ERROR_PAGES:
+        if code == 413:
+            continue
+        app.register_error_handler(code, lambda _e, code=code: render_error(code))
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_error(413, f"Het bestand is groter dan de toegestane "
+                                 f"{app.config['MAX_UPLOAD_MB']} MB.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        db.session.rollback()
+        return render_error(400, "Het formulier is verlopen of onvolledig verzonden "
+                                 "(beveiligingscode ontbreekt). Laad de pagina opnieuw en "
+                                 "probeer het nog eens.")

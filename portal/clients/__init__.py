@@ -1,0 +1,1 @@
+"""Clients (cliënten): the citizens support is assigned to, identified by BSN."""

@@ -1,0 +1,33 @@
+"""A client's page: personal details and toewijzingen. Every view is written to the audit log."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from portal.audit.recorder import record
+from portal.auth.policy import any_role, client_or_404, visible_toewijzingen
+from portal.extensions import db
+from portal.regions import registry
+from portal.toewijzingen.models import Toewijzing
+
+bp = Blueprint("clients", __name__, url_prefix="/clienten", template_folder="templates")
+
+
+@bp.route("/<int:client_id>")
+@any_role
+def detail(client_id: int):
+    client = client_or_404(current_user, client_id)
+    toewijzingen = list(db.session.scalars(
+        visible_toewijzingen(current_user).where(Toewijzing.client_id == client.id)
+        .order_by(Toewijzing.ingangsdatum.desc())))
+    record("view", "client", client.id)
+    db.session.commit()
+    return render_template("clients/detail.html", client=client, toewijzingen=toewijzingen,
+                           product_name=product_name)
+
+
+def product_name(toewijzing: Toewijzing) -> str:
+    """The catalogue name of a toewijzing's product, or its codes when the catalogue lacks it."""
+    product = registry().product(toewijzing.gemeente.region_code or "", toewijzing.product_key or "")
+    if product is not None:
+        return product.name
+    return toewijzing.product_code or toewijzing.product_key or toewijzing.product_category

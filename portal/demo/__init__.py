@@ -1,0 +1,1 @@
+"""Demo data for `make demo`: made-up people, real regions as the plugins report them."""

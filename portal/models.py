@@ -1,0 +1,9 @@
+"""Every model of the portal, imported in one place so migrations see the whole schema."""
+
+from portal.accounts.models import Organisation, User
+from portal.audit.models import AuditLog
+from portal.clients.models import Client
+from portal.iwmo.models import IwmoMessage
+from portal.toewijzingen.models import Toewijzing
+
+__all__ = ["AuditLog", "Client", "IwmoMessage", "Organisation", "Toewijzing", "User"]

@@ -1,0 +1,278 @@
+"""Regions described by data: the TOML format every region package uses, and its schema check.
+
+A region file has a ``[region]`` table, ``[[municipalities]]`` and ``[[products]]`` (see
+README.md, "Een regio toevoegen"). Every problem is reported with the file, the product and the
+field, so a policy officer can correct the file. Money is written as a string ("90.14"), never as a
+TOML float, so that no tariff is ever a binary fraction.
+
+:class:`DataRegionPlugin` serves the regions of one or more such files. The named regions subclass
+it to add rules that data cannot express; the generic plugin uses it as it is.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from portal.iwmo.codelists import CATEGORIES, UNITS
+from portal.plugins.errors import RegionLoadError
+from portal.plugins.hookspecs import hookimpl
+from portal.plugins.types import Municipality, Product, Region, SeedRef, TariffVariant
+
+REGION_CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")
+CBS_CODE = re.compile(r"[0-9]{4}")
+PRODUCT_CODE = re.compile(r"[0-9A-Z]{1,5}")
+PRODUCT_KEY = re.compile(r"[0-9A-Za-z_\-]{1,40}")
+
+# The fields each table may have; anything else is a typo the policy officer should hear about.
+REGION_FIELDS = {"code", "name", "source", "note"}
+MUNICIPALITY_FIELDS = {"code", "name", "source"}
+PRODUCT_FIELDS = {"key", "code", "name", "category", "unit", "declaration_unit", "tariff",
+                  "tariff_unit", "valid_from", "valid_until", "variants", "source", "note"}
+VARIANT_FIELDS = {"key", "label", "tariff", "valid_from", "valid_until", "source"}
+TOP_LEVEL_TABLES = {"region", "municipalities", "products"}
+
+
+class _FileChecker:
+    """Reads one region file and collects its problems with their place."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.region_code = path.stem
+        self.problems: list[str] = []
+
+    def fail(self, where: str, problem: str) -> None:
+        self.problems.append(f"{where}: {problem}")
+
+    def known_fields(self, table: Mapping, allowed: set[str], where: str) -> None:
+        for key in sorted(set(table) - allowed):
+            self.fail(where, f"onbekend veld '{key}' (toegestaan: {', '.join(sorted(allowed))})")
+
+    def text(self, table: Mapping, key: str, where: str, required: bool = True) -> str | None:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.fail(where, f"veld '{key}' ontbreekt")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(where, f"veld '{key}' moet tekst zijn")
+            return None
+        return value.strip()
+
+    def code(self, table: Mapping, key: str, where: str, allowed: Iterable[str],
+             required: bool = True) -> str | None:
+        value = self.text(table, key, where, required)
+        if value is not None and value not in allowed:
+            self.fail(where, f"veld '{key}' heeft onbekende code '{value}'")
+            return None
+        return value
+
+    def pattern(self, table: Mapping, key: str, where: str, regex: re.Pattern, what: str,
+                required: bool = True) -> str | None:
+        value = self.text(table, key, where, required)
+        if value is not None and not regex.fullmatch(value):
+            self.fail(where, f"veld '{key}' ('{value}') is geen {what}")
+            return None
+        return value
+
+    def day(self, table: Mapping, key: str, where: str) -> date | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, date):
+            self.fail(where, f"veld '{key}' moet een datum zijn (JJJJ-MM-DD, zonder aanhalingstekens)")
+            return None
+        return value
+
+    def money(self, table: Mapping, key: str, where: str) -> Decimal | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.fail(where, f"veld '{key}' moet een bedrag als tekst zijn, bijvoorbeeld \"90.14\"")
+            return None
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            self.fail(where, f"veld '{key}' ('{value}') is geen bedrag")
+            return None
+        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
+            self.fail(where, f"veld '{key}' ('{value}') moet een bedrag ≥ 0 met hoogstens 2 decimalen zijn")
+            return None
+        return amount
+
+    def source(self, table: Mapping, where: str, required: bool) -> SeedRef | None:
+        value = self.text(table, "source", where, required)
+        return SeedRef(value) if value else None
+
+
+def load_region_file(path: Path, plugin_name: str) -> tuple[Region, list[Product]]:
+    """Read and check one region file; raise RegionLoadError listing every problem found."""
+    checker = _FileChecker(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RegionLoadError(checker.region_code, str(path), "bestand niet gevonden") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RegionLoadError(checker.region_code, str(path), f"geen geldige TOML: {exc}") from None
+
+    region_table = data.get("region")
+    if not isinstance(region_table, dict):
+        raise RegionLoadError(checker.region_code, str(path), "tabel [region] ontbreekt")
+    checker.known_fields(data, TOP_LEVEL_TABLES, "bestand")
+    checker.known_fields(region_table, REGION_FIELDS, "[region]")
+    code = checker.pattern(region_table, "code", "[region]", REGION_CODE,
+                           "regiocode (kleine letters, cijfers en _)")
+    if code:
+        checker.region_code = code
+    name = checker.text(region_table, "name", "[region]")
+
+    municipalities = _municipalities(checker, data.get("municipalities", []))
+    products = _products(checker, data.get("products", []))
+
+    if checker.problems:
+        raise RegionLoadError(checker.region_code, str(path), "; ".join(checker.problems))
+    region = Region(
+        code=code,
+        name=name,
+        plugin=plugin_name,
+        municipalities=tuple(municipalities),
+        source=checker.source(region_table, "[region]", required=False),
+        note=checker.text(region_table, "note", "[region]", required=False),
+    )
+    return region, products
+
+
+def _municipalities(checker: _FileChecker, rows: Any) -> list[Municipality]:
+    if not isinstance(rows, list):
+        checker.fail("[[municipalities]]", "moet een lijst van tabellen zijn")
+        return []
+    result: list[Municipality] = []
+    seen: set[str] = set()
+    for index, row in enumerate(rows, start=1):
+        where = f"gemeente {index}"
+        if not isinstance(row, dict):
+            checker.fail(where, "moet een tabel zijn")
+            continue
+        checker.known_fields(row, MUNICIPALITY_FIELDS, where)
+        code = checker.pattern(row, "code", where, CBS_CODE, "CBS-gemeentecode van 4 cijfers")
+        name = checker.text(row, "name", where)
+        if code in seen:
+            checker.fail(where, f"gemeentecode {code} staat er twee keer in")
+        if code and name:
+            seen.add(code)
+            result.append(Municipality(code, name, checker.source(row, where, required=False)))
+    return result
+
+
+def _products(checker: _FileChecker, rows: Any) -> list[Product]:
+    if not isinstance(rows, list):
+        checker.fail("[[products]]", "moet een lijst van tabellen zijn")
+        return []
+    result: list[Product] = []
+    seen: set[str] = set()
+    for index, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            checker.fail(f"product nr. {index}", "moet een tabel zijn")
+            continue
+        label = row.get("code") or row.get("key") or f"nr. {index}"
+        where = f"product {label}"
+        checker.known_fields(row, PRODUCT_FIELDS, where)
+        code = checker.pattern(row, "code", where, PRODUCT_CODE,
+                               "iWmo-productcode (hoogstens 5 cijfers/hoofdletters)", required=False)
+        key = checker.pattern(row, "key", where, PRODUCT_KEY, "productsleutel",
+                              required=False) or code
+        if key is None:
+            checker.fail(where, "veld 'code' of 'key' is verplicht")
+        elif key in seen:
+            checker.fail(where, f"product '{key}' staat er twee keer in")
+        tariff = checker.money(row, "tariff", where)
+        tariff_unit = checker.code(row, "tariff_unit", where, UNITS, required=False)
+        if tariff is not None and tariff_unit is None:
+            checker.fail(where, "een tarief heeft een 'tariff_unit' nodig")
+        product = Product(
+            key=key or "",
+            name=checker.text(row, "name", where) or "",
+            category=checker.code(row, "category", where, CATEGORIES) or "",
+            code=code,
+            unit=checker.code(row, "unit", where, UNITS, required=False),
+            declaration_unit=checker.code(row, "declaration_unit", where, UNITS, required=False),
+            tariff=tariff,
+            tariff_unit=tariff_unit,
+            valid_from=checker.day(row, "valid_from", where),
+            valid_until=checker.day(row, "valid_until", where),
+            variants=tuple(_variants(checker, row.get("variants", []), where)),
+            source=checker.source(row, where, required=True),
+            note=checker.text(row, "note", where, required=False),
+        )
+        if product.valid_from and product.valid_until and product.valid_until < product.valid_from:
+            checker.fail(where, "'valid_until' ligt vóór 'valid_from'")
+        if key:
+            seen.add(key)
+        result.append(product)
+    return result
+
+
+def _variants(checker: _FileChecker, rows: Any, product_where: str) -> list[TariffVariant]:
+    if not isinstance(rows, list):
+        checker.fail(product_where, "'variants' moet een lijst van tabellen zijn")
+        return []
+    result = []
+    for index, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            checker.fail(f"{product_where}, variant {index}", "moet een tabel zijn")
+            continue
+        where = f"{product_where}, variant {row.get('key') or index}"
+        checker.known_fields(row, VARIANT_FIELDS, where)
+        key = checker.pattern(row, "key", where, PRODUCT_KEY, "variantsleutel")
+        result.append(TariffVariant(
+            key=key or "",
+            label=checker.text(row, "label", where) or "",
+            tariff=checker.money(row, "tariff", where),
+            valid_from=checker.day(row, "valid_from", where),
+            valid_until=checker.day(row, "valid_until", where),
+            source=checker.source(row, where, required=False),
+        ))
+    return result
+
+
+class DataRegionPlugin:
+    """A plugin serving the regions written in one or more region files.
+
+    Subclasses set ``name`` and return their files from :meth:`region_files`; they add hook
+    implementations for rules that data cannot express.
+    """
+
+    name = "data"
+
+    def __init__(self) -> None:
+        self._regions: dict[str, tuple[Region, list[Product]]] = {}
+
+    def region_files(self, settings: Mapping[str, Any]) -> list[Path]:
+        raise NotImplementedError
+
+    def serves(self, region: str) -> bool:
+        return region in self._regions
+
+    @hookimpl
+    def wmo_configure(self, settings: Mapping[str, Any]) -> None:
+        self._regions = {}
+        for path in self.region_files(settings):
+            region, products = load_region_file(path, self.name)
+            if region.code in self._regions:
+                raise RegionLoadError(region.code, str(path), "deze regiocode is al geladen")
+            self._regions[region.code] = (region, products)
+
+    @hookimpl
+    def wmo_regions(self) -> list[Region]:
+        return [region for region, _ in self._regions.values()]
+
+    @hookimpl
+    def wmo_products(self, region: str) -> list[Product] | None:
+        entry = self._regions.get(region)
+        return list(entry[1]) if entry else None

@@ -1,0 +1,123 @@
+"""The values region plugins hand to the core.
+
+Plain frozen dataclasses: a plugin builds them from its data files, the core only reads them.
+Money is Decimal (euros), dates are dates, units and categories are iWmo codes (WJ756, WMO020).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class SeedRef:
+    """Where a fact comes from: a seed file and its line(s), e.g. ``000:1209``."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Municipality:
+    code: str  # CBS gemeentecode, 4 digits
+    name: str
+    source: SeedRef | None = None
+
+
+@dataclass(frozen=True)
+class TariffVariant:
+    """A tariff that applies only under a condition, e.g. one grondslag."""
+
+    key: str  # e.g. "PSY"
+    label: str
+    tariff: Decimal | None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    source: SeedRef | None = None
+
+
+@dataclass(frozen=True)
+class Product:
+    """One catalogue entry of a region.
+
+    ``key`` identifies the product within its region; it equals ``code`` when the region has iWmo
+    product codes, and is the seed's own abbreviation (e.g. a perceel product) when it has none.
+    ``tariff`` is None when the seed states no tariff: the portal then computes no amount.
+    """
+
+    key: str
+    name: str
+    category: str  # WMO020 productcategorie, 2 digits
+    code: str | None  # iWmo productcode (max 5), None when the region has not set one
+    unit: str | None  # WJ756 eenheid of the toewijzing
+    declaration_unit: str | None  # WJ756 eenheid of the declaratie
+    tariff: Decimal | None = None
+    tariff_unit: str | None = None  # WJ756 eenheid the tariff is per
+    valid_from: date | None = None
+    valid_until: date | None = None
+    variants: tuple[TariffVariant, ...] = ()
+    source: SeedRef | None = None
+    note: str | None = None  # Dutch remark for users, e.g. why a tariff is missing
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    plugin: str  # name of the plugin serving the region
+    municipalities: tuple[Municipality, ...] = ()
+    source: SeedRef | None = None
+    note: str | None = None
+
+    def municipality(self, code: str) -> Municipality | None:
+        return next((m for m in self.municipalities if m.code == code), None)
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a validation hook found: a stable rule code, a Dutch message, the field."""
+
+    rule: str
+    severity: Severity
+    message: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A date something is due for a toewijzing (plan, evaluation, reminder)."""
+
+    kind: str  # e.g. "plan", "evaluatie"
+    due: date
+    rule: str
+    message: str  # Dutch
+    severity: Severity = Severity.WARNING
+
+
+@dataclass(frozen=True)
+class ToewijzingFacts:
+    """What a validation or deadline hook may know about a toewijzing, free of the database."""
+
+    toewijzing_nummer: int | None
+    municipality_code: str
+    provider_agb: str
+    client_birth_date: date | None
+    product_category: str
+    product_code: str | None
+    product_key: str | None
+    volume: int | None
+    unit: str | None
+    frequency: str | None
+    start: date
+    end: date | None
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,20 @@
+"""`wmo-portal serve`: run the portal with gunicorn (the production WSGI server)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="wmo-portal serve")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    args = parser.parse_args(argv)
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
+               "--bind", f"{args.host}:{args.port}", "--access-logfile", "-",
+               "portal.wsgi:app"]
+    os.execv(sys.executable, command)
+    return 0  # not reached

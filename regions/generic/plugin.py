@@ -1,0 +1,26 @@
+"""The generic region plugin: regions described by data alone, with no rules of their own.
+
+It serves the bundled files in ``data/`` and every ``*.toml`` file in the directory named by the
+setting WMO_GENERIC_REGIONS_DIR, so an operator can add a region without writing code.
+"""
+
+from pathlib import Path
+
+from portal.plugins.errors import RegionLoadError
+from portal.plugins.region_data import DataRegionPlugin
+
+DATA_DIR = Path(__file__).with_name("data")
+
+
+class GenericRegionsPlugin(DataRegionPlugin):
+    name = "generic"
+
+    def region_files(self, settings):
+        files = sorted(DATA_DIR.glob("*.toml"))
+        extra = settings.get("WMO_GENERIC_REGIONS_DIR")
+        if extra:
+            directory = Path(extra)
+            if not directory.is_dir():
+                raise RegionLoadError("generic", str(directory), "map bestaat niet")
+            files += sorted(directory.glob("*.toml"))
+        return files
