@@ -66,3 +66,14 @@ def build_world() -> World:
     return World(provider_a.id, provider_b.id, apeldoorn.id, geldrop.id, toewijzing_a.client_id,
                  toewijzing_b.client_id, toewijzing_a.id, toewijzing_b.id,
                  {name: user.id for name, user in users.items()})
+
+
+def build_fantasia_beheer() -> tuple[int, int]:
+    """For an app serving only the made-up region "fantasia" (tests/test_plugins.py): its gemeente,
+    one aanbieder and a beheer user beheer@fantasia.test. Returns (gemeente id, aanbieder id)."""
+    regions = registry()
+    gemeente = create_organisation(regions, "gemeente", "9901", None, "fantasia")
+    aanbieder = create_organisation(regions, "aanbieder", "33333333", "Feeënzorg")
+    create_user("beheer@fantasia.test", "Fee Beheer", "beheer", PASSWORD, None)
+    db.session.commit()
+    return gemeente.id, aanbieder.id

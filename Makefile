@@ -1,0 +1,63 @@
+# wmo-portal: two commands on a fresh machine.
+#   make demo   install into .venv, create the SQLite database with demo data, serve the portal
+#   make test   install what the tests need (PostgreSQL server included) and run every test
+# Everything the project needs is installed from here: CI starts from a clean clone.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install install-test demo serve test test-sqlite test-postgresql bench system-postgresql clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalled whenever the dependency list or the pins change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+demo: install
+	WMO_ENV=demo $(BIN)/wmo-portal init-db
+	WMO_ENV=demo $(BIN)/wmo-portal demo-data
+	@echo ""
+	@echo "  Wmo-portaal: http://127.0.0.1:$(PORT)"
+	@echo "  Inloggen met aanbieder@example.nl, gemeente@example.nl of beheer@example.nl,"
+	@echo "  wachtwoord: demo"
+	@echo ""
+	WMO_ENV=demo PORT=$(PORT) $(BIN)/wmo-portal serve --port $(PORT)
+
+# PostgreSQL's server binaries (Debian package `postgresql`), for the second test run.
+system-postgresql:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; else \
+		echo "PostgreSQL-server ontbreekt: installeren met apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+test: install-test system-postgresql
+	$(BIN)/python -m pytest
+	WMO_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m db
+
+test-sqlite: install-test
+	$(BIN)/python -m pytest
+
+test-postgresql: install-test system-postgresql
+	WMO_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m db
+
+bench: install-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` prints figures; targets are checked by reading them, never by tests."""
