@@ -194,3 +194,21 @@ def test_region_that_does_not_load_stops_start_up_naming_region_and_file(app_con
     message = str(error.value)
     assert "kapot" in message and str(broken) in message
     assert "product X1" in message and "tariff" in message
+
+
+def test_every_hook_is_documented_and_has_a_typed_registry_method():
+    import inspect
+    from pathlib import Path
+
+    from portal.plugins import hookspecs
+
+    hooks = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+             if name.startswith("wmo_")]
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    from portal.plugins import manager
+
+    registry_source = inspect.getsource(manager)
+    assert len(hooks) >= 10
+    for hook in hooks:
+        assert f"`{hook}`" in readme, f"{hook} is not in README.md"
+        assert f"hook.{hook}(" in registry_source, f"the registry never calls {hook}"

@@ -30,7 +30,8 @@ class Client(db.Model):
 
     @property
     def display_name(self) -> str:
-        parts = [self.voorletters, self.voorvoegsel, self.achternaam]
+        initials = "".join(f"{letter}." for letter in self.voorletters)
+        parts = [initials, self.voorvoegsel, self.achternaam]
         return " ".join(part for part in parts if part)
 
     @property
