@@ -85,6 +85,8 @@ def _init_database(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    import portal.models  # noqa: F401  (every table known before migrations compare)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
 

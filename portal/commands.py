@@ -90,3 +90,61 @@ def create_user_command(email: str, name: str, role: str, org_code: str | None,
         db.session.rollback()
         raise click.ClickException("; ".join(invalid.errors.values())) from None
     click.echo(f"Gebruiker {user.email} ({role}) is aangemaakt.")
+
+
+@cli.command("price")
+@click.option("--region", "region_code", required=True, help="Regiocode, bijvoorbeeld uit `regions`.")
+@click.option("--product", "product_code", required=True, help="Productcode (of sleutel).")
+@click.option("--volume", required=True, help="Geleverd volume, een geheel getal.")
+@click.option("--unit", default=None, help="WJ756-eenheid van het volume (standaard: declaratie-eenheid).")
+@click.option("--grondslag", default=None, help="Grondslag, bij producten met een tarief per grondslag.")
+@click.option("--date", "on_date", default=None, help="Datum van levering (JJJJ-MM-DD, standaard vandaag).")
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+@with_appcontext
+def price_command(region_code, product_code, volume, unit, grondslag, on_date, as_json) -> None:
+    """Bereken het bedrag van een declaratieregel: exact, één keer afgerond (half omhoog)."""
+    import json
+    import sys
+    from datetime import date
+
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from portal.iwmo.codelists import UNITS
+    from portal.pricing import PriceError
+    from portal.regions.catalogue import quote
+
+    def fail(message: str) -> None:
+        if as_json:
+            click.echo(json.dumps({"error": message}, ensure_ascii=False))
+        else:
+            click.echo(f"fout: {message}", err=True)
+        sys.exit(1)
+
+    try:
+        if not volume.strip().isdigit():
+            raise PriceError(f"Het volume moet een geheel getal van 0 of meer zijn (gekregen: '{volume}').")
+        if unit is not None and unit not in UNITS:
+            raise PriceError(f"Eenheid '{unit}' is geen WJ756-code; kies uit {', '.join(UNITS)}.")
+        try:
+            day = date.fromisoformat(on_date) if on_date else date.today()
+        except ValueError:
+            raise PriceError(f"Datum '{on_date}' is geen geldige datum (JJJJ-MM-DD).") from None
+        result = quote(registry(), region_code, product_code, int(volume), unit, grondslag, day)
+    except PriceError as error:
+        fail(str(error))
+    except (OperationalError, ProgrammingError):
+        fail("De database is niet bijgewerkt; voer eerst `wmo-portal init-db` uit.")
+    price = result.price
+    tariff = price.tariff.display() if price.tariff else None
+    if as_json:
+        click.echo(json.dumps({
+            "amount": f"{price.amount:.2f}", "amount_cents": price.amount_cents,
+            "tariff": tariff, "tariff_unit": price.tariff.unit if price.tariff else None,
+            "volume": price.volume, "unit": price.unit}, ensure_ascii=False))
+    else:
+        from portal.iwmo.codelists import unit_label
+
+        per = f" à € {tariff} per {unit_label(price.tariff.unit)} ({price.tariff.source})" \
+            if price.tariff else ""
+        click.echo(f"{result.product.name} ({result.code or result.product.key}): "
+                   f"{price.volume} {unit_label(price.unit)}{per} = € {price.amount:.2f}")

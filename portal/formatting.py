@@ -24,6 +24,7 @@ def init_app(app) -> None:
     app.jinja_env.filters.update(
         datum=dutch_date,
         euro=euro,
+        cents=lambda cents: euro(None if cents is None else Decimal(cents) / 100),
         eenheid=unit_label,
         categorie=lambda code: CATEGORIES.get(code or "", code or "—"),
         frequentie=lambda code: FREQUENCIES.get(code or "", code or "—"),

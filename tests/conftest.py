@@ -122,7 +122,7 @@ def client(app):
 
 # -- acting as a user ------------------------------------------------------------------------------
 
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_FIELD = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')
 
 
 def csrf_token_from(html: str) -> str:

@@ -33,7 +33,8 @@ PRODUCT_KEY = re.compile(r"[0-9A-Za-z_\-]{1,40}")
 REGION_FIELDS = {"code", "name", "source", "note"}
 MUNICIPALITY_FIELDS = {"code", "name", "source"}
 PRODUCT_FIELDS = {"key", "code", "name", "category", "unit", "declaration_unit", "tariff",
-                  "tariff_unit", "valid_from", "valid_until", "variants", "source", "note"}
+                  "tariff_unit", "valid_from", "valid_until", "variants", "source", "note",
+                  "tariff_derived_from", "tariff_divisor", "placeholder"}
 VARIANT_FIELDS = {"key", "label", "tariff", "valid_from", "valid_until", "source"}
 TOP_LEVEL_TABLES = {"region", "municipalities", "products"}
 
@@ -105,6 +106,22 @@ class _FileChecker:
             self.fail(where, f"veld '{key}' ('{value}') moet een bedrag ≥ 0 met hoogstens 2 decimalen zijn")
             return None
         return amount
+
+    def positive_int(self, table: Mapping, key: str, where: str) -> int | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.fail(where, f"veld '{key}' moet een geheel getal van minstens 1 zijn")
+            return None
+        return value
+
+    def flag(self, table: Mapping, key: str, where: str) -> bool:
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(where, f"veld '{key}' moet true of false zijn")
+            return False
+        return value
 
     def source(self, table: Mapping, where: str, required: bool) -> SeedRef | None:
         value = self.text(table, "source", where, required)
@@ -209,12 +226,24 @@ def _products(checker: _FileChecker, rows: Any) -> list[Product]:
             variants=tuple(_variants(checker, row.get("variants", []), where)),
             source=checker.source(row, where, required=True),
             note=checker.text(row, "note", where, required=False),
+            tariff_derived_from=checker.text(row, "tariff_derived_from", where, required=False),
+            tariff_divisor=checker.positive_int(row, "tariff_divisor", where),
+            placeholder=checker.flag(row, "placeholder", where),
         )
+        if (product.tariff_derived_from is None) != (product.tariff_divisor is None):
+            checker.fail(where, "'tariff_derived_from' en 'tariff_divisor' horen samen")
+        if product.tariff_derived_from and product.tariff is not None:
+            checker.fail(where, "een afgeleid tarief heeft geen eigen 'tariff'")
         if product.valid_from and product.valid_until and product.valid_until < product.valid_from:
             checker.fail(where, "'valid_until' ligt vóór 'valid_from'")
         if key:
             seen.add(key)
         result.append(product)
+    keys = {p.key for p in result} | {p.code for p in result if p.code}
+    for product in result:
+        if product.tariff_derived_from and product.tariff_derived_from not in keys:
+            checker.fail(f"product {product.key}",
+                         f"'tariff_derived_from' noemt onbekend product '{product.tariff_derived_from}'")
     return result
 
 

@@ -63,6 +63,13 @@ class Product:
     variants: tuple[TariffVariant, ...] = ()
     source: SeedRef | None = None
     note: str | None = None  # Dutch remark for users, e.g. why a tariff is missing
+    # A tariff that follows another product's: that product's tariff / divisor, exact (e.g. G1 =
+    # B3 / 3). The base is resolved on the line's date, so it follows the base's indexation.
+    tariff_derived_from: str | None = None
+    tariff_divisor: int | None = None
+    # The source document has only placeholders for code and price: the product cannot be
+    # assigned or declared until beheer has set both.
+    placeholder: bool = False
 
 
 @dataclass(frozen=True)
