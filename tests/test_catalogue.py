@@ -193,3 +193,12 @@ def test_only_beheer_may_set_tariffs(app, world, user):
     response = tariff_form(client, "geldrop_mierlo", "02B01")
     assert response.status_code == 404
     assert count(app, ConfiguredTariff) == 0
+
+
+def test_letter_o_spelling_of_respijtopvang_is_refused_with_a_hint(app):
+    # MIJ-D10: the product texts print O4W01 (letter O), the tariff table 04W01 (digit zero).
+    with app.app_context():
+        with pytest.raises(PriceError) as refusal:
+            quote(registry(), "midden_ijssel", "O4W01", 2, day=date(2026, 5, 1))
+    assert "bestaat niet" in str(refusal.value)
+    assert "Bedoelt u 04W01 (Respijtopvang Thuis)?" in str(refusal.value)

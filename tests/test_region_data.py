@@ -44,13 +44,13 @@ source = "999:1"
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_bundled_region_file_loads(path):
-    region, products = load_region_file(path, "test")
+    region, products, _fields, _rules = load_region_file(path, "test")
     assert region.code and region.name
     assert all(p.source for p in products), "every product cites its seed line"
 
 
 def test_good_file_gives_decimal_tariffs_and_dates(tmp_path):
-    region, products = load_region_file(write(tmp_path, GOOD), "test")
+    region, products, _fields, _rules = load_region_file(write(tmp_path, GOOD), "test")
     assert region.municipality("9901").name == "Proefstad"
     assert products[0].tariff == Decimal("90.14")
     assert products[0].valid_until.isoformat() == "2026-12-31"
@@ -86,7 +86,7 @@ def test_invalid_toml_is_refused_with_the_file_named(tmp_path):
 
 def test_midden_ijssel_catalogue_matches_the_tariff_table():
     # ../shared/seeds/000_1629748d9ff25e29.txt lines 1209-1230 (Bijlage 3).
-    _, products = load_region_file(ROOT / "regions/midden_ijssel/region.toml", "test")
+    products = load_region_file(ROOT / "regions/midden_ijssel/region.toml", "test").products
     by_code = {p.code: p for p in products}
     assert by_code["02A16"].tariff == Decimal("90.14")
     assert (by_code["02A16"].unit, by_code["02A16"].declaration_unit) == ("04", "01")
@@ -96,7 +96,45 @@ def test_midden_ijssel_catalogue_matches_the_tariff_table():
 
 
 def test_midden_limburg_invents_no_tariff_and_no_code():
-    _, products = load_region_file(ROOT / "regions/midden_limburg/region.toml", "test")
+    products = load_region_file(ROOT / "regions/midden_limburg/region.toml", "test").products
     assert products
     assert all(p.tariff is None and p.code is None for p in products)
     assert all(v.tariff is None for p in products for v in p.variants)
+
+
+RULE = '''
+[[rules]]
+id = "PR-1"
+kind = "requires_other"
+products = ["02P01"]
+needs = ["02P01"]
+severity = "error"
+message = "Proef."
+source = "999:2"
+'''
+
+
+@pytest.mark.parametrize("change, expected", [
+    (('kind = "requires_other"', 'kind = "vereist"'), "veld 'kind' heeft onbekende code 'vereist'"),
+    (('needs = ["02P01"]', 'needs = ["02X99"]'), "veld 'needs' noemt onbekend product '02X99'"),
+    (('needs = ["02P01"]', ''), "veld 'needs' ontbreekt voor soort 'requires_other'"),
+    (('severity = "error"', 'severity = "fout"'), "veld 'severity' heeft onbekende code 'fout'"),
+    (('source = "999:2"', 'sorce = "999:2"'), "onbekend veld 'sorce'"),
+    (('mode', 'mode'), None),
+])
+def test_broken_rules_are_refused_naming_the_rule_and_field(tmp_path, change, expected):
+    old, new = change
+    path = write(tmp_path, GOOD + RULE.replace(old, new, 1))
+    if expected is None:
+        assert load_region_file(path, "test").rules[0].id == "PR-1"
+        return
+    with pytest.raises(RegionLoadError) as error:
+        load_region_file(path, "test")
+    assert "regel PR-1" in str(error.value) and expected in str(error.value)
+
+
+def test_rule_on_an_unknown_region_field_is_refused(tmp_path):
+    rule = RULE.replace('kind = "requires_other"', 'kind = "attribute_values"').replace(
+        'needs = ["02P01"]', 'field = "perceel"\nallowed = ["1"]')
+    with pytest.raises(RegionLoadError, match="onbekend toewijzingsveld 'perceel'"):
+        load_region_file(write(tmp_path, GOOD + rule), "test")

@@ -69,11 +69,12 @@ def _after_flush(session: Session, _flush_context: object) -> None:
             fields = _changed_fields(obj) if action == "update" else []
             if action == "update" and not fields:
                 continue
-            identity = inspect(obj).identity
+            # Inside after_flush a new object has its primary key but not yet its identity.
+            key = inspect(obj).mapper.primary_key_from_instance(obj)
             rows.append({
                 "user_id": user_id, "actor": who, "organisation_id": organisation_id,
                 "action": action, "object_type": obj.__tablename__,
-                "object_id": str(identity[0]) if identity else None,
+                "object_id": None if key[0] is None else str(key[0]),
                 "remote_addr": address,
                 "detail": json.dumps({"velden": fields}) if fields else None,
                 "at": utcnow(),

@@ -8,17 +8,18 @@ obviously not real people) toewijzingen for the first products of their region's
 from __future__ import annotations
 
 from datetime import date
-from itertools import count
+from itertools import count, islice
+from itertools import product as product_of
 
 from sqlalchemy import select
 
 from portal.accounts.models import AANBIEDER_KIND, GEMEENTE_KIND, Organisation, User
 from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
-from portal.accounts.services import create_organisation, create_user
+from portal.accounts.services import InvalidInput, create_organisation, create_user
 from portal.extensions import db
 from portal.identifiers import passes_elfproef
 from portal.plugins.manager import RegionRegistry
-from portal.plugins.types import Product
+from portal.plugins.types import Product, ToewijzingField
 from portal.toewijzingen.services import ToewijzingInput, create_toewijzing
 
 DEMO_PASSWORD = "demo"
@@ -80,25 +81,40 @@ def _toewijzingen(regions: RegionRegistry, providers: list[Organisation],
         by_region.setdefault(gemeente.region_code, []).append(gemeente)
     for region_code, region_gemeenten in by_region.items():
         products = [p for p in regions.products(region_code) if p.unit in VOLUME_BY_UNIT]
+        fields = regions.toewijzing_fields(region_code)
         if not products:
             continue
         for index in range(CLIENTS_PER_REGION):
             # The first gemeente of each region gets two clients, so its demo user sees a list.
             gemeente = region_gemeenten[0 if index < 2 else index % len(region_gemeenten)]
-            voorletters, voorvoegsel, achternaam = next(names)
-            bsn = next(bsns)
-            for offset, product in enumerate(_products_for(products, index)):
-                toewijzing, _warnings = create_toewijzing(regions, _input(
-                    gemeente, providers[(index + offset) % 2 if offset else 0], bsn, voorletters,
-                    voorvoegsel, achternaam, date(1950 + 7 * index, 3 + index, 14),
-                    next(numbers), product, start, end), today=today)
-                db.session.flush()
+            person = (next(bsns), *next(names), date(1950 + 7 * index, 3 + index, 14))
+            made = 0
+            # Products in a different order per client; the region's rules decide what is valid.
+            for offset in range(len(products)):
+                product = products[(index * 3 + offset) % len(products)]
+                provider = providers[0] if made == 0 else providers[(index + made) % 2]
+                if _first_valid(regions, fields, _input(gemeente, provider, *person,
+                                                        next(numbers), product, start, end),
+                                product, today):
+                    made += 1
+                if made == 2:
+                    break
 
 
-def _products_for(products: list[Product], index: int) -> list[Product]:
-    first = products[index % len(products)]
-    second = products[(index + 3) % len(products)]
-    return [first] if first is second else [first, second]
+def _first_valid(regions: RegionRegistry, fields: list[ToewijzingField], data: ToewijzingInput,
+                 product: Product, today: date) -> bool:
+    """Store the toewijzing with the first region field values its rules accept; False if none."""
+    applicable = [spec for spec in fields if spec.applies_to(product.key)]
+    options = [[value for value, _ in spec.choices] or ["7"] for spec in applicable]
+    for values in islice(product_of(*options), 60):
+        data.attributes = {spec.key: value for spec, value in zip(applicable, values)}
+        try:
+            create_toewijzing(regions, data, today=today)
+        except InvalidInput:
+            continue
+        db.session.flush()
+        return True
+    return False
 
 
 def _input(gemeente, aanbieder, bsn, voorletters, voorvoegsel, achternaam, geboortedatum,

@@ -16,7 +16,14 @@ from typing import Any
 
 import pluggy
 
-from portal.plugins.types import Deadline, Finding, Product, Region, ToewijzingFacts
+from portal.plugins.types import (
+    Deadline,
+    Finding,
+    Product,
+    Region,
+    ToewijzingFacts,
+    ToewijzingField,
+)
 
 PROJECT_NAME = "wmo_portal"
 
@@ -47,6 +54,15 @@ def wmo_products(region: str) -> list[Product] | None:
     """Return the product catalogue of ``region``, or None if this plugin does not serve it.
 
     Stops at the first non-None result. An empty list means: served, but no products yet.
+    """
+
+
+@hookspec(firstresult=True)
+def wmo_toewijzing_fields(region: str) -> list[ToewijzingField] | None:
+    """Return the extra fields the region records on a toewijzing (e.g. perceel, grondslag).
+
+    The core shows them on the toewijzing form, stores them, and passes them to the validation
+    hooks in ``ToewijzingFacts.attributes``. Stops at the first non-None result.
     """
 
 

@@ -16,7 +16,14 @@ import pluggy
 
 from portal.plugins import hookspecs
 from portal.plugins.errors import RegionLoadError
-from portal.plugins.types import Deadline, Finding, Product, Region, ToewijzingFacts
+from portal.plugins.types import (
+    Deadline,
+    Finding,
+    Product,
+    Region,
+    ToewijzingFacts,
+    ToewijzingField,
+)
 
 ENTRY_POINT_GROUP = "wmo_portal.regions"
 
@@ -76,6 +83,9 @@ class RegionRegistry:
 
     def product(self, region: str, key: str) -> Product | None:
         return next((p for p in self.products(region) if p.key == key), None)
+
+    def toewijzing_fields(self, region: str) -> list[ToewijzingField]:
+        return list(self._pm.hook.wmo_toewijzing_fields(region=region) or [])
 
     # -- templates and deadlines ----------------------------------------------------------------
 

@@ -17,12 +17,23 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from portal.iwmo.codelists import CATEGORIES, UNITS
+from portal.plugins.data_rules import CHECKS, CONDITION_PARAMETERS, PARAMETERS, DataRule
 from portal.plugins.errors import RegionLoadError
 from portal.plugins.hookspecs import hookimpl
-from portal.plugins.types import Municipality, Product, Region, SeedRef, TariffVariant
+from portal.plugins.types import (
+    Finding,
+    Municipality,
+    Product,
+    Region,
+    SeedRef,
+    Severity,
+    TariffVariant,
+    ToewijzingFacts,
+    ToewijzingField,
+)
 
 REGION_CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 CBS_CODE = re.compile(r"[0-9]{4}")
@@ -36,7 +47,18 @@ PRODUCT_FIELDS = {"key", "code", "name", "category", "unit", "declaration_unit",
                   "tariff_unit", "valid_from", "valid_until", "variants", "source", "note",
                   "tariff_derived_from", "tariff_divisor", "placeholder"}
 VARIANT_FIELDS = {"key", "label", "tariff", "valid_from", "valid_until", "source"}
-TOP_LEVEL_TABLES = {"region", "municipalities", "products"}
+TOEWIJZING_FIELD_FIELDS = {"key", "label", "choices", "products", "required", "source", "help"}
+RULE_FIELDS = {"id", "kind", "products", "severity", "message", "source"}
+TOP_LEVEL_TABLES = {"region", "municipalities", "products", "toewijzing_fields", "rules"}
+
+
+class RegionData(NamedTuple):
+    """Everything one region file describes."""
+
+    region: Region
+    products: list[Product]
+    fields: list[ToewijzingField]
+    rules: list[DataRule]
 
 
 class _FileChecker:
@@ -128,7 +150,7 @@ class _FileChecker:
         return SeedRef(value) if value else None
 
 
-def load_region_file(path: Path, plugin_name: str) -> tuple[Region, list[Product]]:
+def load_region_file(path: Path, plugin_name: str) -> RegionData:
     """Read and check one region file; raise RegionLoadError listing every problem found."""
     checker = _FileChecker(path)
     try:
@@ -151,6 +173,9 @@ def load_region_file(path: Path, plugin_name: str) -> tuple[Region, list[Product
 
     municipalities = _municipalities(checker, data.get("municipalities", []))
     products = _products(checker, data.get("products", []))
+    product_keys = {p.key for p in products}
+    fields = _toewijzing_fields(checker, data.get("toewijzing_fields", []), product_keys)
+    rules = _rules(checker, data.get("rules", []), product_keys, {f.key for f in fields})
 
     if checker.problems:
         raise RegionLoadError(checker.region_code, str(path), "; ".join(checker.problems))
@@ -162,7 +187,7 @@ def load_region_file(path: Path, plugin_name: str) -> tuple[Region, list[Product
         source=checker.source(region_table, "[region]", required=False),
         note=checker.text(region_table, "note", "[region]", required=False),
     )
-    return region, products
+    return RegionData(region, products, fields, rules)
 
 
 def _municipalities(checker: _FileChecker, rows: Any) -> list[Municipality]:
@@ -270,6 +295,95 @@ def _variants(checker: _FileChecker, rows: Any, product_where: str) -> list[Tari
     return result
 
 
+def _product_list(checker: _FileChecker, row: Mapping, key: str, where: str,
+                  product_keys: set[str], required: bool = False) -> tuple[str, ...]:
+    value = row.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        checker.fail(where, f"veld '{key}' moet een lijst van productcodes zijn")
+        return ()
+    if required and not value:
+        checker.fail(where, f"veld '{key}' mag niet leeg zijn")
+    for unknown in sorted(set(value) - product_keys):
+        checker.fail(where, f"veld '{key}' noemt onbekend product '{unknown}'")
+    return tuple(value)
+
+
+def _toewijzing_fields(checker: _FileChecker, rows: Any, product_keys: set[str]) -> list[ToewijzingField]:
+    if not isinstance(rows, list):
+        checker.fail("[[toewijzing_fields]]", "moet een lijst van tabellen zijn")
+        return []
+    result = []
+    for index, row in enumerate(rows, start=1):
+        where = f"toewijzingsveld {row.get('key') or index}" if isinstance(row, dict) else \
+            f"toewijzingsveld {index}"
+        if not isinstance(row, dict):
+            checker.fail(where, "moet een tabel zijn")
+            continue
+        checker.known_fields(row, TOEWIJZING_FIELD_FIELDS, where)
+        choices = row.get("choices", [])
+        if not isinstance(choices, list) or not all(
+                isinstance(c, list) and len(c) == 2 and all(isinstance(x, str) for x in c)
+                for c in choices):
+            checker.fail(where, "veld 'choices' moet een lijst van [\"waarde\", \"omschrijving\"] zijn")
+            choices = []
+        result.append(ToewijzingField(
+            key=checker.pattern(row, "key", where, PRODUCT_KEY, "veldnaam") or "",
+            label=checker.text(row, "label", where) or "",
+            choices=tuple((value, label) for value, label in choices),
+            products=_product_list(checker, row, "products", where, product_keys),
+            required=checker.flag(row, "required", where) if "required" in row else True,
+            source=checker.source(row, where, required=False),
+            help=checker.text(row, "help", where, required=False),
+        ))
+    return result
+
+
+def _rules(checker: _FileChecker, rows: Any, product_keys: set[str],
+           field_keys: set[str]) -> list[DataRule]:
+    if not isinstance(rows, list):
+        checker.fail("[[rules]]", "moet een lijst van tabellen zijn")
+        return []
+    result = []
+    for index, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            checker.fail(f"regel {index}", "moet een tabel zijn")
+            continue
+        where = f"regel {row.get('id') or index}"
+        kind = checker.code(row, "kind", where, CHECKS)
+        parameters = {**PARAMETERS.get(kind or "", {}), **CONDITION_PARAMETERS}
+        checker.known_fields(row, RULE_FIELDS | set(parameters), where)
+        params = {}
+        for name, (expected, required) in parameters.items():
+            value = row.get(name)
+            if value is None:
+                if required:
+                    checker.fail(where, f"veld '{name}' ontbreekt voor soort '{kind}'")
+                continue
+            if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
+                checker.fail(where, f"veld '{name}' heeft het verkeerde type")
+                continue
+            params[name] = value
+        for name in ("needs", "with"):
+            if name in params:
+                _product_list(checker, row, name, where, product_keys, required=True)
+        for name in ("field", "when_field"):
+            if name in params and params[name] not in field_keys:
+                checker.fail(where, f"veld '{name}' noemt onbekend toewijzingsveld '{params[name]}'")
+        if ("when_field" in params) != ("when_values" in params):
+            checker.fail(where, "'when_field' en 'when_values' horen samen")
+        severity = checker.code(row, "severity", where, {"error", "warning"})
+        result.append(DataRule(
+            id=checker.text(row, "id", where) or "",
+            kind=kind or "",
+            severity=Severity(severity or "error"),
+            message=checker.text(row, "message", where) or "",
+            products=_product_list(checker, row, "products", where, product_keys),
+            source=checker.source(row, where, required=True),
+            params=params,
+        ))
+    return result
+
+
 class DataRegionPlugin:
     """A plugin serving the regions written in one or more region files.
 
@@ -280,7 +394,7 @@ class DataRegionPlugin:
     name = "data"
 
     def __init__(self) -> None:
-        self._regions: dict[str, tuple[Region, list[Product]]] = {}
+        self._regions: dict[str, RegionData] = {}
 
     def region_files(self, settings: Mapping[str, Any]) -> list[Path]:
         raise NotImplementedError
@@ -292,16 +406,28 @@ class DataRegionPlugin:
     def wmo_configure(self, settings: Mapping[str, Any]) -> None:
         self._regions = {}
         for path in self.region_files(settings):
-            region, products = load_region_file(path, self.name)
-            if region.code in self._regions:
-                raise RegionLoadError(region.code, str(path), "deze regiocode is al geladen")
-            self._regions[region.code] = (region, products)
+            data = load_region_file(path, self.name)
+            if data.region.code in self._regions:
+                raise RegionLoadError(data.region.code, str(path), "deze regiocode is al geladen")
+            self._regions[data.region.code] = data
 
     @hookimpl
     def wmo_regions(self) -> list[Region]:
-        return [region for region, _ in self._regions.values()]
+        return [data.region for data in self._regions.values()]
 
     @hookimpl
     def wmo_products(self, region: str) -> list[Product] | None:
-        entry = self._regions.get(region)
-        return list(entry[1]) if entry else None
+        data = self._regions.get(region)
+        return list(data.products) if data else None
+
+    @hookimpl
+    def wmo_toewijzing_fields(self, region: str) -> list[ToewijzingField] | None:
+        data = self._regions.get(region)
+        return list(data.fields) if data else None
+
+    @hookimpl
+    def wmo_validate_toewijzing(self, region: str, toewijzing: ToewijzingFacts) -> list[Finding]:
+        data = self._regions.get(region)
+        if data is None:
+            return []
+        return [finding for rule in data.rules for finding in rule.check(toewijzing)]

@@ -113,7 +113,12 @@ class Deadline:
 
 @dataclass(frozen=True)
 class ToewijzingFacts:
-    """What a validation or deadline hook may know about a toewijzing, free of the database."""
+    """What a validation or deadline hook may know about a toewijzing, free of the database.
+
+    ``attributes`` holds the region's own toewijzing fields (see ToewijzingField), e.g. a perceel.
+    ``others`` are the client's other active toewijzingen (any provider), for rules about
+    combinations; they carry no ``others`` of their own.
+    """
 
     toewijzing_nummer: int | None
     municipality_code: str
@@ -127,4 +132,32 @@ class ToewijzingFacts:
     frequency: str | None
     start: date
     end: date | None
-    extra: dict = field(default_factory=dict)
+    attributes: dict = field(default_factory=dict)
+    others: tuple[ToewijzingFacts, ...] = ()
+
+    def overlaps(self, other: ToewijzingFacts) -> bool:
+        return (other.end is None or self.start <= other.end) and \
+            (self.end is None or other.start <= self.end)
+
+    def within(self, other: ToewijzingFacts) -> bool:
+        return other.start <= self.start and (other.end is None or (
+            self.end is not None and self.end <= other.end))
+
+
+@dataclass(frozen=True)
+class ToewijzingField:
+    """A field a region adds to its toewijzingen, because its rules need it (e.g. perceel).
+
+    ``products`` lists the product keys it applies to; empty means every product.
+    """
+
+    key: str
+    label: str
+    choices: tuple[tuple[str, str], ...] = ()  # (value, Dutch label); empty = free number
+    products: tuple[str, ...] = ()
+    required: bool = True
+    source: SeedRef | None = None
+    help: str | None = None
+
+    def applies_to(self, product_key: str | None) -> bool:
+        return not self.products or product_key in self.products

@@ -10,6 +10,7 @@ One place answers "which code does this product have" and "which tariff applies 
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -56,6 +57,18 @@ def find_product(registry: RegionRegistry, region: str, code_or_key: str) -> Pro
     configured = db.session.scalar(select(ConfiguredProductCode.product_key).where(
         ConfiguredProductCode.region_code == region, ConfiguredProductCode.code == code_or_key))
     return next((p for p in products if p.key == configured), None) if configured else None
+
+
+def unknown_product_message(registry: RegionRegistry, region: str, code: str) -> str:
+    """Dutch: the code is not in this region's catalogue, with the nearest known code as a hint
+    (e.g. a code typed with the letter O for a zero)."""
+    products = {p.code or p.key: p for p in registry.products(region)}
+    message = (f"Product '{code}' bestaat niet in de productcatalogus van "
+               f"{registry.region(region).name}.")
+    nearest = difflib.get_close_matches(code.upper(), list(products), n=1, cutoff=0.6)
+    if nearest:
+        message += f" Bedoelt u {nearest[0]} ({products[nearest[0]].name})?"
+    return message
 
 
 def configured_tariffs(region: str, product: Product) -> list[ConfiguredTariff]:
@@ -107,8 +120,7 @@ def quote(registry: RegionRegistry, region: str, code_or_key: str, volume: int,
         raise PriceError(f"Regio '{region}' is onbekend of niet ingeschakeld; bekend zijn: {known}.")
     product = find_product(registry, region, code_or_key)
     if product is None:
-        raise PriceError(f"Product '{code_or_key}' bestaat niet in de productcatalogus van "
-                         f"{registry.region(region).name}.")
+        raise PriceError(unknown_product_message(registry, region, code_or_key))
     unit = unit or product.declaration_unit or product.tariff_unit
     if not unit:
         raise PriceError(f"De productcatalogus noemt voor {product.name} geen eenheid; "

@@ -32,3 +32,21 @@ class ToewijzingForm(Form):
     ingangsdatum = DateField("Ingangsdatum", validators=[InputRequired("Vul de ingangsdatum in.")])
     einddatum = DateField("Einddatum", validators=[Optional()])
     submit = SubmitField("Toewijzing opslaan")
+
+
+def with_region_fields(fields, products_by_key) -> type[ToewijzingForm]:
+    """The toewijzing form plus the region's own fields (attr_<key>), built per region."""
+    extra = {}
+    for spec in fields:
+        applies = ", ".join(products_by_key[k].code or products_by_key[k].name
+                            for k in spec.products if k in products_by_key)
+        description = " ".join(part for part in (
+            spec.help, f"Alleen voor: {applies}." if applies else None,
+            f"Bron: {spec.source}." if spec.source else None) if part)
+        if spec.choices:
+            extra[f"attr_{spec.key}"] = SelectField(
+                spec.label, choices=choices([("", "— kies —"), *spec.choices]),
+                description=description)
+        else:
+            extra[f"attr_{spec.key}"] = StringField(spec.label, description=description)
+    return type("RegionToewijzingForm", (ToewijzingForm,), extra)

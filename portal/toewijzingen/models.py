@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation
@@ -41,6 +41,10 @@ class Toewijzing(db.Model):
     ingangsdatum: Mapped[date]
     einddatum: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(12), default="actief")
+    # The region's own fields (ToewijzingField), e.g. {"perceel": "2", "grondslag": "PSY"}.
+    attributes: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The region's warnings when the toewijzing was made: [{"rule", "message"}], for the reviewer.
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("iwmo_message.id"))
     created_at: Mapped[Moment]
 

@@ -11,7 +11,7 @@ from portal.auth.policy import roles
 from portal.extensions import db
 from portal.forms import choices
 from portal.regions import registry
-from portal.toewijzingen.forms import ChooseGemeenteForm, ToewijzingForm
+from portal.toewijzingen.forms import ChooseGemeenteForm, with_region_fields
 from portal.toewijzingen.services import ToewijzingInput, create_toewijzing
 
 bp = Blueprint("toewijzingen", __name__, url_prefix="/beheer/toewijzingen",
@@ -40,8 +40,9 @@ def new():
         flash("De regio van deze gemeente is niet ingeschakeld.", "error")
         return redirect(url_for("toewijzingen.new"))
     products = registry().products(region.code)
+    region_fields = registry().toewijzing_fields(region.code)
 
-    form = ToewijzingForm()
+    form = with_region_fields(region_fields, {p.key: p for p in products})()
     form.aanbieder_id.choices = choices([(0, "— kies —")] + [
         (a.id, f"{a.name} (AGB {a.code})") for a in db.session.scalars(
             select(Organisation).where(Organisation.kind == AANBIEDER_KIND)
@@ -59,6 +60,7 @@ def new():
             toewijzing_nummer=form.toewijzing_nummer.data, product_key=form.product_key.data,
             volume=form.volume.data, eenheid=form.eenheid.data, frequentie=form.frequentie.data,
             ingangsdatum=form.ingangsdatum.data, einddatum=form.einddatum.data,
+            attributes={spec.key: form[f"attr_{spec.key}"].data for spec in region_fields},
         )
         try:
             toewijzing, warnings = create_toewijzing(registry(), data)
@@ -74,4 +76,4 @@ def new():
                 flash(f"Let op ({warning.rule}): {warning.message}", "warning")
             return redirect(url_for("clients.detail", client_id=toewijzing.client_id))
     return render_template("toewijzingen/new.html", form=form, gemeente=gemeente, region=region,
-                           products=products)
+                           products=products, region_fields=region_fields)

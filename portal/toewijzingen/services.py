@@ -7,7 +7,7 @@ the plugins (wmo_validate_toewijzing): their errors block, their warnings are sh
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -19,7 +19,8 @@ from portal.extensions import db
 from portal.identifiers import bsn_problem
 from portal.iwmo.codelists import FREQUENCIES, UNITS, unit_label
 from portal.plugins.manager import RegionRegistry
-from portal.plugins.types import Finding, Severity, ToewijzingFacts
+from portal.plugins.types import Finding, Product, Severity, ToewijzingFacts, ToewijzingField
+from portal.regions.catalogue import effective_code, tariff_on
 from portal.toewijzingen.models import MAX_TOEWIJZING_NUMMER, MAX_VOLUME, Toewijzing
 
 VOORLETTERS = re.compile(r"[a-zA-ZÀ-ỳ]{1,6}")  # LDT_Voorletters, without the dots people type
@@ -41,10 +42,20 @@ class ToewijzingInput:
     frequentie: str
     ingangsdatum: date | None
     einddatum: date | None
+    attributes: dict[str, str] = field(default_factory=dict)  # the region's own fields
 
 
-def facts_of(toewijzing: Toewijzing) -> ToewijzingFacts:
-    """The toewijzing as the plugins see it: plain values, no database objects."""
+def facts_of(toewijzing: Toewijzing, with_others: bool = True) -> ToewijzingFacts:
+    """The toewijzing as the plugins see it: plain values, no database objects, and the client's
+    other active toewijzingen (for rules about combinations)."""
+    others: tuple[ToewijzingFacts, ...] = ()
+    if with_others and toewijzing.client is not None and toewijzing.client.id is not None:
+        # No autoflush: the toewijzing being checked must not be written before it passes.
+        with db.session.no_autoflush:
+            others = tuple(facts_of(other, with_others=False) for other in db.session.scalars(
+                select(Toewijzing).where(Toewijzing.client_id == toewijzing.client.id,
+                                         Toewijzing.status == "actief",
+                                         Toewijzing.id != (toewijzing.id or -1))))
     return ToewijzingFacts(
         toewijzing_nummer=toewijzing.toewijzing_nummer,
         municipality_code=toewijzing.gemeente.code,
@@ -58,6 +69,8 @@ def facts_of(toewijzing: Toewijzing) -> ToewijzingFacts:
         frequency=toewijzing.frequentie,
         start=toewijzing.ingangsdatum,
         end=toewijzing.einddatum,
+        attributes=dict(toewijzing.attributes or {}),
+        others=others,
     )
 
 
@@ -107,22 +120,62 @@ def create_toewijzing(regions: RegionRegistry, data: ToewijzingInput,
     elif data.einddatum is not None and data.einddatum < data.ingangsdatum:
         errors["einddatum"] = "De einddatum ligt vóór de ingangsdatum."
 
+    attributes = _attributes(regions.toewijzing_fields(region.code), product, data.attributes,
+                             errors)
+    code = effective_code(region.code, product) if product else None
+    if product is not None and product.placeholder and data.ingangsdatum is not None:
+        # The document only has placeholders: assignable once beheer set code and price (G3-O1).
+        if code is None or tariff_on(regions, region.code, product, data.ingangsdatum) is None:
+            errors["product_key"] = (f"{product.name} kan nog niet worden toegewezen: de "
+                                     f"productcode en de prijs moeten eerst door beheer worden "
+                                     f"ingevuld (de productbeschrijving heeft alleen placeholders).")
+
     if errors:
         raise InvalidInput(errors)
 
     toewijzing = Toewijzing(
         toewijzing_nummer=data.toewijzing_nummer, client=client, aanbieder=data.aanbieder,
-        gemeente=data.gemeente, product_category=product.category, product_code=product.code,
+        gemeente=data.gemeente, product_category=product.category, product_code=code,
         product_key=product.key, volume=data.volume, eenheid=eenheid, frequentie=data.frequentie,
         ingangsdatum=data.ingangsdatum, einddatum=data.einddatum, status="actief",
+        attributes=attributes,
     )
     findings = regions.validate_toewijzing(region.code, facts_of(toewijzing))
     blocking = [f for f in findings if f.severity == Severity.ERROR]
     if blocking:
         _detach(toewijzing, client)
-        raise InvalidInput({_form_field(f.field): f"{f.message} ({f.rule})" for f in blocking})
+        messages: dict[str, str] = {}
+        for finding in blocking:
+            key = _form_field(finding.field, attributes)
+            text = f"{finding.message} ({finding.rule})"
+            messages[key] = f"{messages[key]} {text}" if key in messages else text
+        raise InvalidInput(messages)
+    warnings = [f for f in findings if f.severity == Severity.WARNING]
+    toewijzing.warnings = [{"rule": f.rule, "message": f.message} for f in warnings]
     db.session.add(toewijzing)
-    return toewijzing, [f for f in findings if f.severity == Severity.WARNING]
+    return toewijzing, warnings
+
+
+def _attributes(fields: list[ToewijzingField], product: Product | None, given: dict[str, str],
+                errors: dict[str, str]) -> dict[str, str]:
+    """The region's own fields for this product: required where they apply, valid choices only."""
+    values: dict[str, str] = {}
+    for spec in fields:
+        if product is None or not spec.applies_to(product.key):
+            continue
+        value = (given.get(spec.key) or "").strip()
+        if not value:
+            if spec.required:
+                errors[f"attr_{spec.key}"] = f"Vul '{spec.label}' in; dit is nodig voor {product.name}."
+            continue
+        if spec.choices and value not in {choice for choice, _ in spec.choices}:
+            errors[f"attr_{spec.key}"] = f"Kies een waarde uit de lijst voor '{spec.label}'."
+            continue
+        if not spec.choices and not value.isdigit():
+            errors[f"attr_{spec.key}"] = f"'{spec.label}' moet een geheel getal zijn."
+            continue
+        values[spec.key] = value
+    return values
 
 
 def _detach(toewijzing: Toewijzing, client: Client) -> None:
@@ -131,8 +184,13 @@ def _detach(toewijzing: Toewijzing, client: Client) -> None:
             db.session.expunge(obj)
 
 
-def _form_field(field: str | None) -> str:
-    return field if field in ToewijzingInput.__dataclass_fields__ else "product_key"
+def _form_field(name: str | None, attributes: dict[str, str]) -> str:
+    """The form field a finding belongs to: a toewijzing field, a region field, or the product."""
+    if name in {"einddatum", "ingangsdatum", "volume", "product_key"}:
+        return name
+    if name in attributes:
+        return f"attr_{name}"
+    return "product_key"
 
 
 def _client(data: ToewijzingInput, errors: dict[str, str], today: date) -> Client | None:

@@ -1,8 +1,10 @@
-"""The Midden-IJssel/Oost-Veluwe region plugin: its data file, and later the rules data cannot express."""
+"""The Midden-IJssel/Oost-Veluwe region plugin: its data file, and the rules data cannot express."""
 
 from pathlib import Path
 
+from portal.plugins.hookspecs import hookimpl
 from portal.plugins.region_data import DataRegionPlugin
+from regions.midden_ijssel.rules import TOEWIJZING_RULES
 
 
 class MiddenIJsselPlugin(DataRegionPlugin):
@@ -10,3 +12,10 @@ class MiddenIJsselPlugin(DataRegionPlugin):
 
     def region_files(self, settings):
         return [Path(__file__).with_name("region.toml")]
+
+    @hookimpl
+    def wmo_validate_toewijzing(self, region, toewijzing):
+        if not self.serves(region):
+            return []
+        return super().wmo_validate_toewijzing(region, toewijzing) + [
+            finding for rule in TOEWIJZING_RULES for finding in rule(toewijzing)]
