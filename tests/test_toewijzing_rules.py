@@ -113,6 +113,16 @@ def test_mij_o5_werkt_mee_ontwikkeling_at_most_six_months(ctx):
     assert desk.make("02A56", volume=1, end=date(2026, 6, 30)) == set()
 
 
+def test_mij_o5_third_consecutive_werkt_mee_ontwikkeling_is_a_warning(ctx):
+    desk = Desk("midden_ijssel", "0200")
+    assert desk.make("02A57", volume=1, start=date(2026, 1, 1), end=date(2026, 6, 30)) == set()
+    assert desk.make("02A57", volume=1, start=date(2026, 7, 1), end=date(2026, 12, 31)) == set()
+    assert desk.make("02A57", volume=1, start=date(2027, 1, 1), end=date(2027, 6, 30)) == {"MIJ-O5"}
+    other = Desk("midden_ijssel", "0213")
+    other.make("02A57", volume=1, start=date(2026, 1, 1), end=date(2026, 6, 30))
+    assert other.make("02A57", volume=1, start=date(2026, 9, 1), end=date(2027, 2, 28)) == set()
+
+
 def test_mij_d9_age_bound_codes(ctx):
     teenager = Desk("midden_ijssel", "0200", birth=date(2009, 3, 1))  # 16 on 2026-01-01
     assert teenager.make("02A63") == {"MIJ-D9"}

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from portal.plugins.types import Finding, Severity, ToewijzingFacts
 
 ZORGCOORDINATIE = "02A76"
+# Werkt Mee ontwikkeling naar trede 3, 4, 5, with their 16-17-year and BW codes (000:1219-1223).
+WERKT_MEE_ONTWIKKELING = {"02A56", "02A57", "02A58", "02J56", "02J57", "02J58",
+                          "15A56", "15A57", "15A58"}
 
 
 def zorgcoordinatie_at_most_one_per_week(facts: ToewijzingFacts) -> list[Finding]:
@@ -30,4 +34,26 @@ def zorgcoordinatie_at_most_one_per_week(facts: ToewijzingFacts) -> list[Finding
                     f"hier hoogstens {allowed}, toegewezen {facts.volume}. [000:937]", "volume")]
 
 
-TOEWIJZING_RULES = (zorgcoordinatie_at_most_one_per_week,)
+def werkt_mee_ontwikkeling_extended_once(facts: ToewijzingFacts) -> list[Finding]:
+    """MIJ-O5 (000:512): "maximale duur van zes maanden en kan een keer worden verlengd".
+
+    The six months are a data rule (region.toml); this one warns when the new toewijzing is the
+    third in an unbroken row (each starting the day after the previous ends).
+    """
+    if facts.product_key not in WERKT_MEE_ONTWIKKELING:
+        return []
+    earlier, start = 0, facts.start
+    while earlier < 10:
+        previous = next((o for o in facts.others if o.product_key in WERKT_MEE_ONTWIKKELING
+                         and o.end == start - timedelta(days=1)), None)
+        if previous is None:
+            break
+        earlier, start = earlier + 1, previous.start
+    if earlier < 2:
+        return []
+    return [Finding("MIJ-O5", Severity.WARNING,
+                    f"Werkt Mee ontwikkeling kan één keer worden verlengd; dit is de "
+                    f"{earlier + 1}e aaneengesloten toewijzing. [000:512]", "ingangsdatum")]
+
+
+TOEWIJZING_RULES = (zorgcoordinatie_at_most_one_per_week, werkt_mee_ontwikkeling_extended_once)
