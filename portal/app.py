@@ -155,8 +155,12 @@ def _register_error_pages(app: Flask) -> None:
                                  f"{app.config['MAX_UPLOAD_MB']} MB.")
 
     @app.errorhandler(CSRFError)
-    def csrf_failed(_error):
+    def csrf_failed(error):
         db.session.rollback()
+        if "referrer" in (error.description or "").lower():
+            return render_error(400, "Uw browser gaf niet mee van welke pagina het formulier "
+                                     "kwam (Referer-header), en over https is dat verplicht. "
+                                     "Sta de Referer voor dit portaal toe en probeer het opnieuw.")
         return render_error(400, "Het formulier is verlopen of onvolledig verzonden "
                                  "(beveiligingscode ontbreekt). Laad de pagina opnieuw en "
                                  "probeer het nog eens.")

@@ -77,3 +77,16 @@ def build_fantasia_beheer() -> tuple[int, int]:
     create_user("beheer@fantasia.test", "Fee Beheer", "beheer", PASSWORD, None)
     db.session.commit()
     return gemeente.id, aanbieder.id
+
+
+def toewijzing_form_data(aanbieder_id: int, **changes) -> dict:
+    """The beheer toewijzing form filled in correctly for a new client of a midden_ijssel gemeente;
+    ``changes`` override single fields."""
+    values = dict(
+        bsn="999900031", voorletters="K.L.", voorvoegsel="van", achternaam="Dam",
+        geboortedatum="1958-02-03", aanbieder_id=str(aanbieder_id), toewijzing_nummer="1002",
+        product_key="02A22", volume="20", eenheid="", frequentie="6",
+        ingangsdatum="2026-01-01", einddatum="2026-06-30",
+    )
+    values.update(changes)
+    return values

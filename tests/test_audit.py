@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.regions import registry
 from portal.toewijzingen.models import Toewijzing
 from portal.toewijzingen.services import create_toewijzing
+from tests.factories import toewijzing_form_data
 from tests.conftest import login, submit
 from tests.factories import BSN_A, BSN_B, PASSWORD, toewijzing_input
 
@@ -44,14 +45,8 @@ def logged_in(app, email: str):
 
 
 def toewijzing_form(world, **changes) -> dict:
-    values = dict(
-        bsn=NEW_BSN, voorletters="P", voorvoegsel="", achternaam="Peters",
-        geboortedatum="1949-09-09", aanbieder_id=str(world.provider_a), toewijzing_nummer="1003",
-        product_key="02A16", volume="10", eenheid="", frequentie="6",
-        ingangsdatum="2026-01-01", einddatum="2026-12-31",
-    )
-    values.update(changes)
-    return values
+    return toewijzing_form_data(world.provider_a, **{
+        "bsn": NEW_BSN, "toewijzing_nummer": "1003", "product_key": "02A16", **changes})
 
 
 def post_toewijzing(client, world, **changes):
@@ -207,7 +202,7 @@ def test_failed_login_is_logged(app, world):
 
     failed = rows_after(app, start, action="login_mislukt")
     assert [(row["actor"], row["object_id"]) for row in failed] == [
-        ("a@aanbieder.test", str(world.users["aanbieder_a"])), ("niemand@aanbieder.test", None)]
+        ("a@aanbieder.test", str(world.users["aanbieder_a"])), ("onbekend account", None)]
     assert all(row["user_id"] is None and row["remote_addr"] == "127.0.0.1" for row in failed)
     assert rows_after(app, start, action="login") == []
 
@@ -250,3 +245,12 @@ def test_audit_log_never_holds_a_bsn_or_a_password(app, world):
             for secret in secrets:
                 assert secret not in text, (column, row["action"], row["object_type"])
             assert "scrypt:" not in text, (column, row["action"])
+
+
+def test_a_failed_login_never_logs_what_was_typed_as_the_address(app, world):
+    # Someone types a password into the e-mail field: it must not end up in the audit log.
+    start = last_audit_id(app)
+    client = app.test_client()
+    login(client, "geheim-wachtwoord-123", "x")
+    failed = rows_after(app, start, action="login_mislukt")
+    assert failed and all("geheim" not in str(value) for row in failed for value in row.values())

@@ -11,6 +11,7 @@ from portal.accounts.models import Organisation, User
 from portal.clients.models import Client
 from portal.extensions import db
 from portal.toewijzingen.models import Toewijzing
+from tests.factories import toewijzing_form_data
 from tests.conftest import login, submit
 from tests.factories import BSN_A, BSN_B
 
@@ -41,14 +42,7 @@ def beheer(app, world):
 
 def toewijzing_form(world, **changes) -> dict:
     """A correct toewijzing for a new client of Apeldoorn (region midden_ijssel)."""
-    values = dict(
-        bsn=NEW_BSN, voorletters="K.L.", voorvoegsel="van", achternaam="Dam",
-        geboortedatum="1958-02-03", aanbieder_id=str(world.provider_a), toewijzing_nummer="1002",
-        product_key="02A22", volume="20", eenheid="", frequentie="6",
-        ingangsdatum="2026-01-01", einddatum="2026-06-30",
-    )
-    values.update(changes)
-    return values
+    return toewijzing_form_data(world.provider_a, **{"bsn": NEW_BSN, **changes})
 
 
 def post_toewijzing(beheer, gemeente_id: int, data: dict):

@@ -174,3 +174,14 @@ def test_session_cookie_is_always_secure_when_configured(app_config):
         with app.app_context():
             db.engine.dispose()
 
+
+
+def test_https_post_without_referer_explains_what_is_missing(app, world):
+    from tests.conftest import csrf_token_from
+
+    client = app.test_client()
+    page = client.get("/inloggen", base_url="https://localhost")
+    response = client.post("/inloggen", base_url="https://localhost", data={
+        "email": "a@aanbieder.test", "password": "x", "csrf_token": csrf_token_from(page.text)})
+    assert response.status_code == 400
+    assert "Referer" in response.text

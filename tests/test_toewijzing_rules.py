@@ -277,26 +277,26 @@ def test_g1_o5_vervoer_within_begeleiding_groep(ctx):
     assert desk.make("08L01", start=date(2026, 3, 1), end=date(2026, 6, 30)) == set()
 
 
-def test_g3_o1_placeholder_product_needs_code_and_price_first(ctx):
-    desk = Desk("test_generic_003", "9902")
-    assert "kan nog niet worden toegewezen" in desk.refused("logeeropvang", volume=10)
+def configure_logeeropvang():
+    """What beheer fills in for seed 003's placeholder product: a code and a price."""
     db.session.add(ConfiguredProductCode(region_code="test_generic_003",
                                          product_key="logeeropvang", code="04L01"))
     db.session.add(ConfiguredTariff(region_code="test_generic_003", product_key="logeeropvang",
                                     amount_cents=15000, tariff_unit="14",
                                     valid_from=date(2026, 1, 1)))
     db.session.flush()
+
+
+def test_g3_o1_placeholder_product_needs_code_and_price_first(ctx):
+    desk = Desk("test_generic_003", "9902")
+    assert "kan nog niet worden toegewezen" in desk.refused("logeeropvang", volume=10)
+    configure_logeeropvang()
     assert desk.make("logeeropvang", volume=10) == set()
 
 
 def test_g3_o3_logeeropvang_limits_and_g3_d1_vervoer(ctx):
     desk = Desk("test_generic_003", "9902")
-    db.session.add(ConfiguredProductCode(region_code="test_generic_003",
-                                         product_key="logeeropvang", code="04L01"))
-    db.session.add(ConfiguredTariff(region_code="test_generic_003", product_key="logeeropvang",
-                                    amount_cents=15000, tariff_unit="14",
-                                    valid_from=date(2026, 1, 1)))
-    db.session.flush()
+    configure_logeeropvang()
     assert "G3-O3" in desk.refused("logeeropvang", volume=10, end=date(2027, 1, 1))
     assert "G3-O3" in desk.refused("logeeropvang", volume=105)
     assert "G3-D1" in desk.refused("08A03", volume=2, frequentie="1")

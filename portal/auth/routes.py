@@ -51,8 +51,9 @@ def login():
             record("login", "user_account", user.id)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
+        # Only a known account's address is logged: what was typed may be a password or a BSN.
         record("login_mislukt", "user_account", user.id if user else None,
-               actor=email[:254])
+               actor=user.email if user else "onbekend account")
         db.session.commit()
         # The same message whether the account exists, is inactive, or the password is wrong.
         flash(LOGIN_FAILED, "error")
