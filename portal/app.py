@@ -104,11 +104,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts_bp
     from portal.auth.routes import bp as auth_bp
     from portal.clients.routes import bp as clients_bp
+    from portal.contracts.routes import bp as contracts_bp
     from portal.dashboard.routes import bp as dashboard_bp
     from portal.regions.routes import bp as regions_bp
     from portal.toewijzingen.routes import bp as toewijzingen_bp
 
-    for blueprint in (auth_bp, dashboard_bp, clients_bp, toewijzingen_bp, accounts_bp, regions_bp):
+    for blueprint in (auth_bp, dashboard_bp, clients_bp, toewijzingen_bp, accounts_bp, regions_bp,
+                      contracts_bp):
         app.register_blueprint(blueprint)
     # Static files are public: the login page needs its stylesheet.
     app.view_functions["static"].access_policy = "public"

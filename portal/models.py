@@ -3,9 +3,10 @@
 from portal.accounts.models import Organisation, User
 from portal.audit.models import AuditLog
 from portal.clients.models import Client
+from portal.contracts.models import ProviderContract
 from portal.iwmo.models import IwmoMessage
 from portal.regions.models import ConfiguredProductCode, ConfiguredTariff
 from portal.toewijzingen.models import Toewijzing
 
 __all__ = ["AuditLog", "Client", "ConfiguredProductCode", "ConfiguredTariff", "IwmoMessage",
-           "Organisation", "Toewijzing", "User"]
+           "Organisation", "ProviderContract", "Toewijzing", "User"]

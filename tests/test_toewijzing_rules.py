@@ -336,3 +336,62 @@ def test_the_form_shows_region_fields_and_refuses_with_rule_and_seed_line(app, w
         "attr_perceel": "1", "attr_grondslag": ""})
     assert response.status_code == 200
     assert "Kortdurend verblijf hoort alleen in perceel 5. [002:76, 278] (ML-O2)" in response.text
+
+
+# -- registrations (contracts) ---------------------------------------------------------------------
+
+def register(provider, region, product, **attributes):
+    from portal.contracts.services import register_contract
+
+    contract = register_contract(registry(), provider, region, product, attributes)
+    db.session.flush()
+    return contract
+
+
+def test_ml_o4_bgi_complex_needs_bgi_psy_in_percelen_1_2_and_3(ctx):
+    provider = _provider("33333333")
+    with pytest.raises(InvalidInput) as refusal:
+        register(provider, "midden_limburg", "BGI-complex", perceel="6", grondslag="PSY")
+    message = refusal.value.errors["product_key"]
+    assert "ML-O4" in message and "perceel 1" in message and "perceel 3" in message
+    register(provider, "midden_limburg", "BGI", perceel="1", grondslag="PSY")
+    register(provider, "midden_limburg", "BGI", perceel="2", grondslag="PSY")
+    with pytest.raises(InvalidInput, match="perceel 3"):
+        register(provider, "midden_limburg", "BGI-complex", perceel="6", grondslag="PSY")
+    register(provider, "midden_limburg", "BGI", perceel="3", grondslag="PSY")
+    assert register(provider, "midden_limburg", "BGI-complex", perceel="6", grondslag="PSY").id
+
+
+def test_g1_o3_ib4_provider_must_also_offer_ib3_ontwikkelgericht(ctx):
+    provider = _provider("44444444")
+    with pytest.raises(InvalidInput, match="G1-O3"):
+        register(provider, "generic_001", "02A05")
+    register(provider, "generic_001", "02A20")
+    assert register(provider, "generic_001", "02A05").id
+
+
+def test_registration_needs_the_regions_fields_and_is_not_doubled(ctx):
+    provider = _provider("55555555")
+    with pytest.raises(InvalidInput) as refusal:
+        register(provider, "midden_limburg", "BGG")
+    assert "Vul 'Perceel' in" in refusal.value.errors["attr_perceel"]
+    register(provider, "midden_limburg", "BGG", perceel="1", grondslag="VG")
+    with pytest.raises(InvalidInput, match="al voor ingeschreven"):
+        register(provider, "midden_limburg", "BGG", perceel="1", grondslag="VG")
+
+
+def test_beheer_registers_an_aanbieder_through_the_page(app, world):
+    from tests.conftest import login, submit
+
+    client = app.test_client()
+    login(client, "beheer@portal.test")
+    url = f"/beheer/aanbieders/{world.provider_a}/inschrijvingen?regio=generic_001"
+    refused = submit(client, url, {"product_key": "02A05"})
+    assert "individuele begeleiding 3 ontwikkelgericht (02A20)" in refused.text
+    assert submit(client, url, {"product_key": "02A20"}).status_code == 302
+    assert submit(client, url, {"product_key": "02A05"}).status_code == 302
+    page = client.get(url).text
+    assert "02A05" in page and "02A20" in page
+    other = app.test_client()
+    login(other, "a@aanbieder.test")
+    assert other.get(url).status_code == 404

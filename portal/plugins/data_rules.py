@@ -16,6 +16,7 @@ every new toewijzing. Rules that no kind can express are Python in the region's 
 | age | min_age, max_age | a client older or younger (on the ingangsdatum) than the product is for |
 | municipalities | excluded | a product used in a gemeente where it does not apply |
 | period | not_before, not_after | a toewijzing outside the period the product is bought for |
+| contract_requires | needs, needs_each | (checked on an aanbieder's registration for a product, not on a toewijzing) no registration for the needed product, once per attribute set in needs_each |
 
 Any rule may also have ``when_field`` and ``when_values``: it then applies only to toewijzingen
 whose region field has one of those values (e.g. a duration that holds only in perceel 1 and 2).
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from portal.plugins.types import Finding, SeedRef, Severity, ToewijzingFacts
+from portal.plugins.types import ContractFacts, Finding, SeedRef, Severity, ToewijzingFacts
 
 
 def add_months(day: date, months: int) -> date:
@@ -64,10 +65,19 @@ class DataRule:
         where = f" [{self.source}]" if self.source else ""
         return Finding(self.id, self.severity, f"{self.message}{detail}{where}", field_name)
 
+    @property
+    def on_contracts(self) -> bool:
+        return self.kind in CONTRACT_CHECKS
+
     def check(self, facts: ToewijzingFacts) -> list[Finding]:
-        if not self.applies_to(facts):
+        if self.on_contracts or not self.applies_to(facts):
             return []
         return CHECKS[self.kind](self, facts)
+
+    def check_contract(self, contract: ContractFacts) -> list[Finding]:
+        if not self.on_contracts or (self.products and contract.product_key not in self.products):
+            return []
+        return CONTRACT_CHECKS[self.kind](self, contract)
 
 
 # -- the kinds ---------------------------------------------------------------------------------
@@ -177,6 +187,23 @@ def _period(rule: DataRule, facts: ToewijzingFacts) -> list[Finding]:
     return []
 
 
+def _contract_requires(rule: DataRule, contract: ContractFacts) -> list[Finding]:
+    needed = set(rule.params["needs"])
+    missing = []
+    for wanted in rule.params.get("needs_each") or [{}]:
+        if not any(other.product_key in needed and all(
+                str(other.attributes.get(k)) == str(v) for k, v in wanted.items())
+                for other in contract.others):
+            missing.append(", ".join(f"{k} {v}" for k, v in wanted.items()) or "het product")
+    if missing:
+        return [rule.finding("product_key", f" Ontbreekt: {'; '.join(missing)}.")]
+    return []
+
+
+CONTRACT_CHECKS: dict[str, Callable[[DataRule, ContractFacts], list[Finding]]] = {
+    "contract_requires": _contract_requires,
+}
+
 CHECKS: dict[str, Callable[[DataRule, ToewijzingFacts], list[Finding]]] = {
     "duration": _duration,
     "requires_other": _requires_other,
@@ -203,6 +230,7 @@ PARAMETERS: dict[str, dict[str, tuple[type, bool]]] = {
     "age": {"min_age": (int, False), "max_age": (int, False)},
     "municipalities": {"excluded": (list, True)},
     "period": {"not_before": (date, False), "not_after": (date, False)},
+    "contract_requires": {"needs": (list, True), "needs_each": (list, False)},
 }
 
 # Parameters every kind accepts: the rule holds only when a region field has one of these values.

@@ -17,6 +17,7 @@ from typing import Any
 import pluggy
 
 from portal.plugins.types import (
+    ContractFacts,
     Deadline,
     Finding,
     Product,
@@ -92,6 +93,11 @@ def wmo_deadlines(region: str, toewijzing: ToewijzingFacts) -> list[Deadline] | 
 @hookspec
 def wmo_validate_toewijzing(region: str, toewijzing: ToewijzingFacts) -> list[Finding]:
     """Return findings on a toewijzing (every plugin's findings are collected; [] if none)."""
+
+
+@hookspec
+def wmo_validate_contract(region: str, contract: ContractFacts) -> list[Finding]:
+    """Return findings on an aanbieder's registration for a product (collected; [] if none)."""
 
 
 @hookspec

@@ -17,6 +17,7 @@ import pluggy
 from portal.plugins import hookspecs
 from portal.plugins.errors import RegionLoadError
 from portal.plugins.types import (
+    ContractFacts,
     Deadline,
     Finding,
     Product,
@@ -102,6 +103,9 @@ class RegionRegistry:
 
     def validate_toewijzing(self, region: str, toewijzing: ToewijzingFacts) -> list[Finding]:
         return _flatten(self._pm.hook.wmo_validate_toewijzing(region=region, toewijzing=toewijzing))
+
+    def validate_contract(self, region: str, contract: ContractFacts) -> list[Finding]:
+        return _flatten(self._pm.hook.wmo_validate_contract(region=region, contract=contract))
 
     def validate_plan(self, region: str, product: Product, plan: Mapping) -> list[Finding]:
         return _flatten(self._pm.hook.wmo_validate_plan(region=region, product=product, plan=plan))

@@ -20,10 +20,17 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from portal.iwmo.codelists import CATEGORIES, UNITS
-from portal.plugins.data_rules import CHECKS, CONDITION_PARAMETERS, PARAMETERS, DataRule
+from portal.plugins.data_rules import (
+    CHECKS,
+    CONDITION_PARAMETERS,
+    CONTRACT_CHECKS,
+    PARAMETERS,
+    DataRule,
+)
 from portal.plugins.errors import RegionLoadError
 from portal.plugins.hookspecs import hookimpl
 from portal.plugins.types import (
+    ContractFacts,
     Finding,
     Municipality,
     Product,
@@ -349,7 +356,7 @@ def _rules(checker: _FileChecker, rows: Any, product_keys: set[str],
             checker.fail(f"regel {index}", "moet een tabel zijn")
             continue
         where = f"regel {row.get('id') or index}"
-        kind = checker.code(row, "kind", where, CHECKS)
+        kind = checker.code(row, "kind", where, {**CHECKS, **CONTRACT_CHECKS})
         parameters = {**PARAMETERS.get(kind or "", {}), **CONDITION_PARAMETERS}
         checker.known_fields(row, RULE_FIELDS | set(parameters), where)
         params = {}
@@ -369,6 +376,11 @@ def _rules(checker: _FileChecker, rows: Any, product_keys: set[str],
         for name in ("field", "when_field"):
             if name in params and params[name] not in field_keys:
                 checker.fail(where, f"veld '{name}' noemt onbekend toewijzingsveld '{params[name]}'")
+        for wanted in params.get("needs_each", []):
+            if not isinstance(wanted, dict) or not all(
+                    isinstance(v, str) and k in field_keys for k, v in wanted.items()):
+                checker.fail(where, "veld 'needs_each' moet tabellen van toewijzingsveld = "
+                                    "\"waarde\" bevatten")
         if ("when_field" in params) != ("when_values" in params):
             checker.fail(where, "'when_field' en 'when_values' horen samen")
         severity = checker.code(row, "severity", where, {"error", "warning"})
@@ -431,3 +443,10 @@ class DataRegionPlugin:
         if data is None:
             return []
         return [finding for rule in data.rules for finding in rule.check(toewijzing)]
+
+    @hookimpl
+    def wmo_validate_contract(self, region: str, contract: ContractFacts) -> list[Finding]:
+        data = self._regions.get(region)
+        if data is None:
+            return []
+        return [finding for rule in data.rules for finding in rule.check_contract(contract)]

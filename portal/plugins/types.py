@@ -161,3 +161,15 @@ class ToewijzingField:
 
     def applies_to(self, product_key: str | None) -> bool:
         return not self.products or product_key in self.products
+
+
+@dataclass(frozen=True)
+class ContractFacts:
+    """An aanbieder's registration (contract) for one product of a region, with the region's
+    fields that qualify it (e.g. grondslag, perceel), and the aanbieder's other registrations
+    in that region."""
+
+    provider_agb: str
+    product_key: str
+    attributes: dict = field(default_factory=dict)
+    others: tuple[ContractFacts, ...] = ()

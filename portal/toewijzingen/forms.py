@@ -34,8 +34,8 @@ class ToewijzingForm(Form):
     submit = SubmitField("Toewijzing opslaan")
 
 
-def with_region_fields(fields, products_by_key) -> type[ToewijzingForm]:
-    """The toewijzing form plus the region's own fields (attr_<key>), built per region."""
+def region_fields(fields, products_by_key) -> dict:
+    """Form fields (attr_<key>) for a region's own toewijzing fields, e.g. perceel."""
     extra = {}
     for spec in fields:
         applies = ", ".join(products_by_key[k].code or products_by_key[k].name
@@ -49,4 +49,9 @@ def with_region_fields(fields, products_by_key) -> type[ToewijzingForm]:
                 description=description)
         else:
             extra[f"attr_{spec.key}"] = StringField(spec.label, description=description)
-    return type("RegionToewijzingForm", (ToewijzingForm,), extra)
+    return extra
+
+
+def with_region_fields(fields, products_by_key) -> type[ToewijzingForm]:
+    """The toewijzing form plus the region's own fields, built per region."""
+    return type("RegionToewijzingForm", (ToewijzingForm,), region_fields(fields, products_by_key))

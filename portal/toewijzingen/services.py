@@ -120,8 +120,8 @@ def create_toewijzing(regions: RegionRegistry, data: ToewijzingInput,
     elif data.einddatum is not None and data.einddatum < data.ingangsdatum:
         errors["einddatum"] = "De einddatum ligt vóór de ingangsdatum."
 
-    attributes = _attributes(regions.toewijzing_fields(region.code), product, data.attributes,
-                             errors)
+    attributes = region_attributes(regions.toewijzing_fields(region.code), product,
+                                   data.attributes, errors)
     code = effective_code(region.code, product) if product else None
     if product is not None and product.placeholder and data.ingangsdatum is not None:
         # The document only has placeholders: assignable once beheer set code and price (G3-O1).
@@ -156,8 +156,8 @@ def create_toewijzing(regions: RegionRegistry, data: ToewijzingInput,
     return toewijzing, warnings
 
 
-def _attributes(fields: list[ToewijzingField], product: Product | None, given: dict[str, str],
-                errors: dict[str, str]) -> dict[str, str]:
+def region_attributes(fields: list[ToewijzingField], product: Product | None,
+                      given: dict[str, str], errors: dict[str, str]) -> dict[str, str]:
     """The region's own fields for this product: required where they apply, valid choices only."""
     values: dict[str, str] = {}
     for spec in fields:

@@ -1,0 +1,1 @@
+"""Contracts: which products of which region an aanbieder is registered (gecontracteerd) for."""
