@@ -90,9 +90,14 @@ def test_price_json_contract(app):
 
 
 def test_price_unit_defaults_to_declaration_unit_and_can_be_given(app):
-    result = price(app, "--region", "midden_ijssel", "--product", "02A16", "--volume", "2",
-                   "--unit", "04", "--date", "2026-03-01", "--json")
+    result = price(app, "--region", "midden_ijssel", "--product", "02A16", "--volume", "120",
+                   "--unit", "01", "--date", "2026-03-01", "--json")
     assert json.loads(result.output)["amount"] == "180.28"
+    by_day = price(app, "--region", "midden_ijssel", "--product", "04W02", "--volume", "3",
+                   "--date", "2026-03-01", "--json")
+    assert json.loads(by_day.output) == {"amount": "583.95", "amount_cents": 58395,
+                                         "tariff": "194.65", "tariff_unit": "14", "volume": 3,
+                                         "unit": "14"}
 
 
 @pytest.mark.parametrize("args, message", [
@@ -101,7 +106,8 @@ def test_price_unit_defaults_to_declaration_unit_and_can_be_given(app):
     (["--product", "02A16", "--volume", "vijf"], "geheel getal"),
     (["--product", "02A16", "--volume", "-5"], "geheel getal"),
     (["--product", "02A16", "--volume", "100000000"], "tussen 0 en"),
-    (["--product", "02A16", "--volume", "5", "--unit", "16"], "kan niet worden berekend"),
+    (["--product", "02A16", "--volume", "5", "--unit", "04"], "gedeclareerd in 'minuut', niet in 'uur'"),
+    (["--product", "02A16", "--volume", "5", "--unit", "16"], "niet in 'dagdeel'"),
     (["--product", "02A16", "--volume", "5", "--unit", "99"], "geen WJ756-code"),
 ])
 def test_price_refuses_with_a_dutch_message_and_exit_1(app, args, message):

@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.iwmo.codelists import unit_label
 from portal.plugins.manager import RegionRegistry
 from portal.plugins.types import Product
 from portal.pricing import Price, PriceError, Tariff, line_price
@@ -121,6 +122,9 @@ def quote(registry: RegionRegistry, region: str, code_or_key: str, volume: int,
     product = find_product(registry, region, code_or_key)
     if product is None:
         raise PriceError(unknown_product_message(registry, region, code_or_key))
+    if unit and product.declaration_unit and unit != product.declaration_unit:
+        raise PriceError(f"{product.name} wordt in {registry.region(region).name} gedeclareerd in "
+                         f"'{unit_label(product.declaration_unit)}', niet in '{unit_label(unit)}'.")
     unit = unit or product.declaration_unit or product.tariff_unit
     if not unit:
         raise PriceError(f"De productcatalogus noemt voor {product.name} geen eenheid; "
