@@ -1,6 +1,6 @@
 """The `wmo-portal` command.
 
-Light commands (regions, serve; later validate, price, deadlines) run without importing Flask or
+Light commands (regions, deadlines, serve, validate) run without importing Flask or
 the database, so they start fast. Every other command runs inside the app through a Flask CLI
 group (portal.commands).
 """
@@ -12,6 +12,10 @@ import sys
 USAGE = """gebruik: wmo-portal <commando> [opties]
 
   regions [--json]        regio's met gemeenten en producten
+  deadlines --region R --product P --start D --end D [--json]
+                          termijnen van een toewijzing (plan, evaluatie, ...)
+  validate [--region CODE] [--json] [--max-mb N] BESTAND...
+                          controleer iWmo 3.2-berichten (XSD en regels)
   serve [--port N]        start het portaal met gunicorn (standaard 127.0.0.1:8000)
   init-db                 maak of migreer de database
   demo-data               laad voorbeeldgegevens (niet in productie)
@@ -26,13 +30,26 @@ def _regions(argv: list[str]) -> int:
     return main(argv)
 
 
+def _validate(argv: list[str]) -> int:
+    from portal.iwmo.report import main
+
+    return main(argv)
+
+
+def _deadlines(argv: list[str]) -> int:
+    from portal.regions.deadlines_report import main
+
+    return main(argv)
+
+
 def _serve(argv: list[str]) -> int:
     from portal.serve import main
 
     return main(argv)
 
 
-LIGHT_COMMANDS = {"regions": _regions, "serve": _serve}
+LIGHT_COMMANDS = {"regions": _regions, "deadlines": _deadlines, "serve": _serve,
+                  "validate": _validate}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,7 @@ CORE_FILES = [p for p in (ROOT / "portal").rglob("*")
 def forbidden_words() -> set[str]:
     words: set[str] = set()
     for path in list(ROOT.glob("regions/*/region.toml")) + list(ROOT.glob("regions/generic/data/*.toml")):
-        region, products, _fields, _rules = load_region_file(path, "scan")
+        region, products, *_rest = load_region_file(path, "scan")
         words.add(region.code)
         for municipality in region.municipalities:
             words.update({municipality.code, municipality.name})

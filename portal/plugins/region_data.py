@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from portal.iwmo.codelists import CATEGORIES, UNITS
+from portal.plugins.data_deadlines import KINDS as DEADLINE_KINDS
+from portal.plugins.data_deadlines import DataDeadline
 from portal.plugins.data_rules import (
     CHECKS,
     CONDITION_PARAMETERS,
@@ -29,8 +31,10 @@ from portal.plugins.data_rules import (
 )
 from portal.plugins.errors import RegionLoadError
 from portal.plugins.hookspecs import hookimpl
+from portal.workdays import DEFAULT_POLICY, POLICIES
 from portal.plugins.types import (
     ContractFacts,
+    Deadline,
     Finding,
     Municipality,
     Product,
@@ -48,7 +52,7 @@ PRODUCT_CODE = re.compile(r"[0-9A-Z]{1,5}")
 PRODUCT_KEY = re.compile(r"[0-9A-Za-z_\-]{1,40}")
 
 # The fields each table may have; anything else is a typo the policy officer should hear about.
-REGION_FIELDS = {"code", "name", "source", "note"}
+REGION_FIELDS = {"code", "name", "source", "note", "holiday_policy"}
 MUNICIPALITY_FIELDS = {"code", "name", "source"}
 PRODUCT_FIELDS = {"key", "code", "name", "category", "unit", "declaration_unit", "tariff",
                   "tariff_unit", "valid_from", "valid_until", "variants", "source", "note",
@@ -56,7 +60,10 @@ PRODUCT_FIELDS = {"key", "code", "name", "category", "unit", "declaration_unit",
 VARIANT_FIELDS = {"key", "label", "tariff", "valid_from", "valid_until", "source"}
 TOEWIJZING_FIELD_FIELDS = {"key", "label", "choices", "products", "required", "source", "help"}
 RULE_FIELDS = {"id", "kind", "products", "severity", "message", "source"}
-TOP_LEVEL_TABLES = {"region", "municipalities", "products", "toewijzing_fields", "rules"}
+DEADLINE_FIELDS = {"id", "kind", "from", "products", "werkdagen", "months", "days", "repeat",
+                   "severity", "message", "source"}
+TOP_LEVEL_TABLES = {"region", "municipalities", "products", "toewijzing_fields", "rules",
+                    "deadlines"}
 
 
 class RegionData(NamedTuple):
@@ -66,6 +73,7 @@ class RegionData(NamedTuple):
     products: list[Product]
     fields: list[ToewijzingField]
     rules: list[DataRule]
+    deadlines: list[DataDeadline]
 
 
 class _FileChecker:
@@ -183,6 +191,8 @@ def load_region_file(path: Path, plugin_name: str) -> RegionData:
     product_keys = {p.key for p in products}
     fields = _toewijzing_fields(checker, data.get("toewijzing_fields", []), product_keys)
     rules = _rules(checker, data.get("rules", []), product_keys, {f.key for f in fields})
+    deadlines = _deadlines(checker, data.get("deadlines", []), product_keys)
+    policy = checker.code(region_table, "holiday_policy", "[region]", POLICIES, required=False)
 
     if checker.problems:
         raise RegionLoadError(checker.region_code, str(path), "; ".join(checker.problems))
@@ -193,8 +203,9 @@ def load_region_file(path: Path, plugin_name: str) -> RegionData:
         municipalities=tuple(municipalities),
         source=checker.source(region_table, "[region]", required=False),
         note=checker.text(region_table, "note", "[region]", required=False),
+        holiday_policy=policy or DEFAULT_POLICY,
     )
-    return RegionData(region, products, fields, rules)
+    return RegionData(region, products, fields, rules, deadlines)
 
 
 def _municipalities(checker: _FileChecker, rows: Any) -> list[Municipality]:
@@ -396,6 +407,44 @@ def _rules(checker: _FileChecker, rows: Any, product_keys: set[str],
     return result
 
 
+def _deadlines(checker: _FileChecker, rows: Any, product_keys: set[str]) -> list[DataDeadline]:
+    if not isinstance(rows, list):
+        checker.fail("[[deadlines]]", "moet een lijst van tabellen zijn")
+        return []
+    result = []
+    for index, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            checker.fail(f"termijn {index}", "moet een tabel zijn")
+            continue
+        where = f"termijn {row.get('id') or index}"
+        checker.known_fields(row, DEADLINE_FIELDS, where)
+        numbers = {}
+        for name in ("werkdagen", "months", "days"):
+            value = row.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                checker.fail(where, f"veld '{name}' moet een geheel getal zijn (negatief: ervoor)")
+                value = None
+            numbers[name] = value
+        if all(value is None for value in numbers.values()):
+            checker.fail(where, "geef 'werkdagen', 'months' of 'days'")
+        repeat = checker.flag(row, "repeat", where)
+        if repeat and not numbers["months"]:
+            checker.fail(where, "'repeat' herhaalt in maanden: geef 'months'")
+        severity = checker.code(row, "severity", where, {"error", "warning"}, required=False)
+        result.append(DataDeadline(
+            id=checker.text(row, "id", where) or "",
+            kind=checker.code(row, "kind", where, DEADLINE_KINDS) or "",
+            anchor=checker.code(row, "from", where, {"start", "end"}) or "start",
+            message=checker.text(row, "message", where) or "",
+            products=_product_list(checker, row, "products", where, product_keys),
+            werkdagen=numbers["werkdagen"], months=numbers["months"] or 0,
+            days=numbers["days"] or 0, repeat=repeat,
+            severity=Severity(severity or "warning"),
+            source=checker.source(row, where, required=True),
+        ))
+    return result
+
+
 class DataRegionPlugin:
     """A plugin serving the regions written in one or more region files.
 
@@ -443,6 +492,15 @@ class DataRegionPlugin:
         if data is None:
             return []
         return [finding for rule in data.rules for finding in rule.check(toewijzing)]
+
+    @hookimpl
+    def wmo_deadlines(self, region: str, toewijzing: ToewijzingFacts) -> list[Deadline] | None:
+        data = self._regions.get(region)
+        if data is None:
+            return None
+        found = [d for rule in data.deadlines
+                 for d in rule.compute(toewijzing, data.region.holiday_policy)]
+        return sorted(found, key=lambda deadline: (deadline.due, deadline.kind))
 
     @hookimpl
     def wmo_validate_contract(self, region: str, contract: ContractFacts) -> list[Finding]:

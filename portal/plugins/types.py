@@ -80,6 +80,7 @@ class Region:
     municipalities: tuple[Municipality, ...] = ()
     source: SeedRef | None = None
     note: str | None = None
+    holiday_policy: str = "termijnenwet"  # which holidays werkdagen skip (portal.workdays)
 
     def municipality(self, code: str) -> Municipality | None:
         return next((m for m in self.municipalities if m.code == code), None)
@@ -104,11 +105,12 @@ class Finding:
 class Deadline:
     """A date something is due for a toewijzing (plan, evaluation, reminder)."""
 
-    kind: str  # e.g. "plan", "evaluatie"
+    kind: str  # plan, client_reply, support_start, evaluation, evaluation_window, ...
     due: date
-    rule: str
-    message: str  # Dutch
+    rule: str  # the rule id, e.g. GM-P4
+    message: str  # Dutch: what is due
     severity: Severity = Severity.WARNING
+    source: SeedRef | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,124 @@
+"""Werkdagen and the deadlines regions prescribe, through `wmo-portal deadlines`."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from portal.workdays import add_working_days, is_working_day
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def deadlines(*args, env=None):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("WMO_")}
+    environment.update(env or {})
+    result = subprocess.run([sys.executable, "-m", "portal.cli", "deadlines", *args],
+                            capture_output=True, text=True, env=environment, timeout=120)
+    return result
+
+
+def due(region, product, start, end, env=None) -> dict[str, list[str]]:
+    result = deadlines("--region", region, "--product", product, "--start", start, "--end", end,
+                       "--json", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    found: dict[str, list[str]] = {}
+    for item in json.loads(result.stdout)["deadlines"]:
+        assert set(item) >= {"kind", "due", "rule", "source"}
+        found.setdefault(item["kind"], []).append(item["due"])
+    return found
+
+
+# -- werkdagen ---------------------------------------------------------------------------------------
+
+def test_the_two_holiday_lists_differ_on_goede_vrijdag_and_5_may():
+    # region-rules §6.1: 20 werkdagen from 2026-03-20.
+    assert add_working_days(date(2026, 3, 20), 20, "termijnenwet") == date(2026, 4, 20)
+    assert add_working_days(date(2026, 3, 20), 20, "holidays") == date(2026, 4, 21)
+    assert is_working_day(date(2026, 4, 3), "termijnenwet")       # Goede Vrijdag
+    assert not is_working_day(date(2026, 4, 3), "holidays")
+    assert not is_working_day(date(2026, 5, 5), "termijnenwet")   # Bevrijdingsdag, every year
+    assert is_working_day(date(2026, 5, 5), "holidays")
+
+
+def test_werkdagen_across_the_turn_of_the_year():
+    # 2026-12-24 (Thu): 25 and 26 Dec, the weekend and 1 Jan 2027 are skipped.
+    assert add_working_days(date(2026, 12, 24), 1) == date(2026, 12, 28)
+    assert add_working_days(date(2026, 12, 24), 5) == date(2027, 1, 4)
+    assert add_working_days(date(2027, 1, 4), -2) == date(2026, 12, 30)
+
+
+def test_the_next_working_day_is_werkdag_1():
+    assert add_working_days(date(2026, 11, 20), 1) == date(2026, 11, 23)  # Friday → Monday
+    assert add_working_days(date(2026, 11, 21), 1) == date(2026, 11, 23)  # Saturday → Monday
+
+
+# -- the regions' deadlines ------------------------------------------------------------------------
+
+def test_geldrop_mierlo_plan_reply_start_and_eindevaluatie():
+    found = due("geldrop_mierlo", "02B01", "2026-03-20", "2026-12-31")
+    assert found["plan"] == ["2026-04-20"]            # GM-P4, 20 werkdagen
+    assert found["client_reply"] == ["2026-05-06"]    # GM-P5, 30 werkdagen
+    assert found["support_start"] == ["2026-05-13"]   # GM-P8, 35 werkdagen (5 May, 14 May off)
+    assert found["evaluation_window"] == ["2026-10-01"]  # GM-E1, §6.3 item 19
+    assert found["evaluation"] == ["2026-12-09"]      # GM-E2, 15 werkdagen before, over Christmas
+    assert found["reminder"] == ["2026-11-05"]        # GM-O7, 8 weeks before
+
+
+def test_no_plan_deadline_for_dagbesteding_1():
+    found = due("geldrop_mierlo", "07D01", "2026-03-20", "2026-12-31")
+    assert "plan" not in found and "evaluation" in found  # GM-P2, GM-E6
+
+
+def test_midden_ijssel_werkt_mee():
+    found = due("midden_ijssel", "02A56", "2026-01-15", "2026-07-14")
+    assert found["reminder"] == ["2026-04-15"]         # MIJ-E9, after three months
+    assert found["evaluation_talk"] == ["2026-06-02"]  # MIJ-E8, six weeks before the end
+    assert found["evaluation"] == ["2026-06-02"]       # MIJ-E1
+    assert due("midden_ijssel", "01001", "2026-01-01", "2026-12-31") == {}  # MIJ-E7
+
+
+def test_generic_001_evaluates_every_half_year_or_year():
+    assert due("generic_001", "02A04", "2026-01-15", "2027-06-30")["evaluation"] == \
+        ["2026-07-15", "2027-01-15"]
+    assert due("generic_001", "02A22", "2026-01-15", "2028-06-30")["evaluation"] == \
+        ["2027-01-15", "2028-01-15"]
+
+
+def test_midden_limburg_states_no_deadlines():
+    result = deadlines("--region", "midden_limburg", "--product", "BGI", "--start", "2026-01-01",
+                       "--end", "2026-12-31")
+    assert result.returncode == 0 and "geen termijnen" in result.stdout
+
+
+def test_holiday_policy_is_chosen_per_region(tmp_path):
+    text = (ROOT / "regions/geldrop_mierlo/region.toml").read_text(encoding="utf-8")
+    text = text.replace('code = "geldrop_mierlo"', 'code = "proef_gm"\nholiday_policy = "holidays"', 1)
+    (tmp_path / "proef_gm.toml").write_text(text, encoding="utf-8")
+    found = due("proef_gm", "02B01", "2026-03-20", "2026-12-31",
+                env={"WMO_GENERIC_REGIONS_DIR": str(tmp_path)})
+    assert found["plan"] == ["2026-04-21"]  # Goede Vrijdag counted as a holiday here
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--region", "atlantis", "--product", "X", "--start", "2026-01-01", "--end", "2026-02-01"],
+     "Regio 'atlantis' is onbekend"),
+    (["--region", "geldrop_mierlo", "--product", "X1", "--start", "2026-01-01", "--end", "2026-02-01"],
+     "bestaat niet"),
+    (["--region", "geldrop_mierlo", "--product", "02B01", "--start", "1-1-2026", "--end", "2026-02-01"],
+     "JJJJ-MM-DD"),
+    (["--region", "geldrop_mierlo", "--product", "02B01", "--start", "2026-03-01", "--end", "2026-02-01"],
+     "vóór de ingangsdatum"),
+])
+def test_bad_input_exits_1_with_a_dutch_message(args, message):
+    result = deadlines(*args, "--json")
+    assert result.returncode == 1
+    assert message in json.loads(result.stdout)["error"]
+
+
+def test_missing_option_is_a_usage_error():
+    assert deadlines("--region", "geldrop_mierlo").returncode == 2
