@@ -122,3 +122,35 @@ def test_bad_input_exits_1_with_a_dutch_message(args, message):
 
 def test_missing_option_is_a_usage_error():
     assert deadlines("--region", "geldrop_mierlo").returncode == 2
+
+
+def test_dashboards_list_the_coming_deadlines(app):
+    from portal.extensions import db
+    from tests.conftest import login
+    from tests.factories import build_world, toewijzing_input
+
+    with app.app_context():
+        build_world()
+        from portal.accounts.models import Organisation
+        from portal.regions import registry
+        from portal.toewijzingen.services import create_toewijzing
+        from sqlalchemy import select
+
+        geldrop = db.session.scalar(select(Organisation).where(Organisation.code == "1771"))
+        provider = db.session.scalar(select(Organisation).where(Organisation.code == "22222222"))
+        start = date.today()
+        create_toewijzing(registry(), toewijzing_input(
+            geldrop, provider, "999900031", "02B02", 2002, ingangsdatum=start,
+            einddatum=date(start.year + 2, 12, 31)))
+        db.session.commit()
+        plan_due = add_working_days(start, 20)
+    for email in ("b@aanbieder.test", "geldrop@gemeente.test"):
+        client = app.test_client()
+        login(client, email)
+        page = client.get("/").text
+        assert "Termijnen" in page and "GM-P4" in page
+        assert plan_due.strftime("%d-%m-%Y") in page
+        assert client.get("/?sorteer=client").status_code == 200
+    other = app.test_client()
+    login(other, "a@aanbieder.test")
+    assert "GM-P4" not in other.get("/").text

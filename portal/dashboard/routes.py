@@ -1,8 +1,9 @@
 """One dashboard per role: aanbieder, gemeente, beheer."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -12,8 +13,44 @@ from portal.auth.policy import any_role, visible_clients, visible_toewijzingen
 from portal.clients.models import Client
 from portal.clients.routes import product_name
 from portal.extensions import db
+from portal.plugins.types import Deadline
 from portal.regions import registry
 from portal.toewijzingen.models import Toewijzing
+from portal.toewijzingen.services import facts_of
+
+DEADLINE_HORIZON = timedelta(days=90)  # how far ahead the dashboard looks
+DEADLINE_KINDS = {"plan": "Plan", "client_reply": "Akkoord cliënt", "support_start": "Start zorg",
+                  "evaluation": "Evaluatie", "evaluation_window": "Eindevaluatievenster",
+                  "evaluation_talk": "Evaluatiegesprek", "reminder": "Herinnering"}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    deadline: Deadline
+    toewijzing: Toewijzing
+
+    @property
+    def overdue(self) -> bool:
+        return self.deadline.due < date.today()
+
+
+def upcoming_deadlines(toewijzingen: list[Toewijzing], today: date, sort: str) -> list[DueItem]:
+    """The region's deadlines of active toewijzingen from 30 days ago up to the horizon.
+
+    Whether a plan or evaluation was delivered is not known yet (plans land in a later step), so
+    past dates within 30 days are shown as "verstreken", not as missed.
+    """
+    items = []
+    for toewijzing in toewijzingen:
+        if not toewijzing.is_active_on(today) and toewijzing.ingangsdatum <= today:
+            continue
+        region = toewijzing.gemeente.region_code or ""
+        for deadline in registry().deadlines(region, facts_of(toewijzing, with_others=False)):
+            if today - timedelta(days=30) <= deadline.due <= today + DEADLINE_HORIZON:
+                items.append(DueItem(deadline, toewijzing))
+    if sort == "client":
+        return sorted(items, key=lambda i: (i.toewijzing.client.achternaam, i.deadline.due))
+    return sorted(items, key=lambda i: (i.deadline.due, i.toewijzing.client.achternaam))
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -38,8 +75,11 @@ def _tenant():
         by_client.setdefault(toewijzing.client_id, []).append(toewijzing)
     template = "dashboard/aanbieder.html" if current_user.role == AANBIEDER \
         else "dashboard/gemeente.html"
+    sort = "client" if request.args.get("sorteer") == "client" else "due"
     return render_template(template, clients=clients, by_client=by_client, today=today,
-                           product_name=product_name, role_gemeente=GEMEENTE)
+                           product_name=product_name, role_gemeente=GEMEENTE,
+                           due=upcoming_deadlines(toewijzingen, today, sort), sort=sort,
+                           kinds=DEADLINE_KINDS)
 
 
 def _beheer():
