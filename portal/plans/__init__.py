@@ -1,0 +1,1 @@
+"""Ondersteuningsplannen and evaluatieverslagen: region templates, versions, review, deadlines."""
