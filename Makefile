@@ -10,7 +10,8 @@ PORT   ?= 8000
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test demo serve test test-sqlite test-postgresql bench system-postgresql clean
+.PHONY: install install-test demo serve test test-sqlite test-postgresql bench system-postgresql \
+        system-xmllint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +57,15 @@ test-sqlite: install-test
 test-postgresql: install-test system-postgresql
 	WMO_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m db
 
-bench: install-test
+# xmllint (Debian package `libxml2-utils`), the reference `make bench` measures the validator against.
+system-xmllint:
+	@if command -v xmllint >/dev/null 2>&1; then :; else \
+		echo "xmllint ontbreekt: installeren met apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libxml2-utils >/dev/null; \
+	fi
+
+bench: install-test system-xmllint
 	$(BIN)/python -m bench
 
 clean:

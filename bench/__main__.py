@@ -1,4 +1,5 @@
-"""Foundation figures: start-up time, region loading, and page times with the demo data.
+"""Foundation figures: start-up time, region loading, page times with the demo data, and the iWmo
+validation figures (bench/iwmo.py).
 
 Run with `make bench`. Uses a temporary SQLite database; prints one line per figure.
 """
@@ -67,6 +68,10 @@ def main() -> None:
             largest = max(registry().regions(), key=lambda r: len(registry().products(r.code)))
         report(f"GET /regios/{largest.code} (largest catalogue)",
                timed(lambda: client.get(f"/regios/{largest.code}"), 100))
+
+    from bench.iwmo import main as iwmo_figures
+
+    iwmo_figures()
 
 
 if __name__ == "__main__":

@@ -118,5 +118,8 @@ def wmo_validate_declaration_line(
 ) -> list[Finding]:
     """Return findings on one declaration line (a WMO323 Prestatie) against its toewijzing.
 
-    ``toewijzing`` is None when no matching toewijzing was found. Collected; [] if none.
+    ``line`` holds the Prestatie's values under the keys documented in
+    portal/iwmo/region_checks.py (bsn, reference, product_code, start, end, volume, unit,
+    tariff_cents, amount_cents, debit_credit, line, ...). ``toewijzing`` is None when no matching
+    toewijzing was found (always on the command line). Collected; [] if none.
     """

@@ -1,0 +1,333 @@
+"""The records the rules check, streamed out of a message one at a time.
+
+A *record* is an element whose content rules check together: the Header, a Prestatie, a
+ToegewezenProduct. A *head* is an element with records inside it (Declaratie, Client): the children
+it has before its first record (DeclaratieNummer, DeclaratiePeriode, ...; Bsn) form a head record
+that is handed out just before that first record, so a rule on a Prestatie can use the
+DeclaratiePeriode and its Client's Bsn. A head without records inside is handed out whole at its
+end.
+
+The file is read once with lxml's iterparse, which reports only the ends of record and head
+elements; each record is cleared as soon as its rules have run, and so are the records before it,
+so memory stays flat whatever the size of the file. After the last record comes one record of kind
+:data:`END` for the rules that compare across the whole file (totals).
+
+Fields are keyed by their path relative to the record: ``ProductPeriode/Begindatum``,
+``IngediendBedrag/Bedrag``. An optional element that is present but empty is a key with value None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import BinaryIO
+
+from lxml import etree
+
+from portal.iwmo.safe_xml import PARSER_OPTIONS, Refused
+
+END = "einde"  # the kind of the record after the last one
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the records are in one message type (local names, in the message's namespace)."""
+
+    records: tuple[str, ...]
+    heads: tuple[str, ...] = ()
+    repeated: tuple[str, ...] = ()  # shown with their number in paths: Client[2]
+    # Records whose leaf elements each occur at one place only, so their paths can be learned per
+    # element name: the fast way for the records a file has thousands of.
+    flat: tuple[str, ...] = ()
+    # Flat records whose sequence of elements follows from their number of children and of
+    # descendants (true for the WMO323 Prestatie: its only optional elements are ProductTarief, a
+    # child, and VorigReferentieNummer, a grandchild). Their element names are read once per shape;
+    # every SHAPE_CHECK_EVERY-th record is read in full to confirm it.
+    shaped: tuple[str, ...] = ()
+
+
+LAYOUTS: dict[str, Layout] = {
+    "WMO301": Layout(records=("Header", "Contact", "ToegewezenProduct"),
+                     heads=("Client", "Relatie"),
+                     repeated=("Relatie", "Contact", "ToegewezenProduct"),
+                     flat=("ToegewezenProduct",)),
+    "WMO305": Layout(records=("Header", "StartProduct"), heads=("Client",),
+                     repeated=("StartProduct",), flat=("StartProduct",)),
+    "WMO307": Layout(records=("Header", "StopProduct"), heads=("Client",),
+                     repeated=("StopProduct",), flat=("StopProduct",)),
+    "WMO315": Layout(records=("Header", "AangevraagdProduct"), heads=("Client",),
+                     repeated=("AangevraagdProduct",), flat=("AangevraagdProduct",)),
+    "WMO317": Layout(records=("Header", "OngewijzigdProduct", "TeWijzigenProduct", "NieuwProduct"),
+                     heads=("Client", "Verzoek"),
+                     repeated=("OngewijzigdProduct", "TeWijzigenProduct", "NieuwProduct"),
+                     flat=("OngewijzigdProduct", "TeWijzigenProduct", "NieuwProduct")),
+    "WMO319": Layout(records=("Header", "Antwoord")),
+    "WMO323": Layout(records=("Header", "Prestatie"), heads=("Declaratie", "Client"),
+                     repeated=("Client", "Prestatie"), flat=("Prestatie",), shaped=("Prestatie",)),
+    "WMO325": Layout(records=("Header", "Prestatie"), heads=("DeclaratieAntwoord", "Client"),
+                     repeated=("Client", "Prestatie"), flat=("Prestatie",)),
+}
+
+_TEXT = attrgetter("text")
+_LEARNED_LIMIT = 256  # element names remembered per record kind (a hostile file may invent many)
+SHAPE_CHECK_EVERY = 101
+_local_names: dict[str, str] = {}
+
+
+def local_name(tag: str) -> str:
+    name = _local_names.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2]
+        if len(_local_names) < 4096:
+            _local_names[tag] = name
+    return name
+
+
+class Record(dict):
+    """One record: a dict of fields (relative path → text) with its kind, line and element path.
+
+    ``text`` and ``has`` are dict's own get and ``in``: rules call them millions of times.
+    """
+
+    __slots__ = ("kind", "element", "line", "_path", "_lines", "memo")
+
+    text = dict.get
+    has = dict.__contains__
+
+    def __init__(self, kind: str, element, path, line: int | None, lines: dict | None = None):
+        self.kind = kind
+        self.element = element
+        self.line = line
+        self._path = path  # a str, or (prefix, middle, kind, number) joined when first asked for
+        self._lines = lines
+        self.memo = None  # for values several rules derive from the same fields
+
+    @property
+    def fields(self) -> dict:
+        return self
+
+    @property
+    def path(self) -> str:
+        if not isinstance(self._path, str):
+            prefix, middle, kind, number = self._path
+            name = f"{kind}[{number}]" if number else kind
+            self._path = f"{prefix}/{middle}{name}"
+        return self._path
+
+    def where(self, name: str | None = None) -> tuple[int | None, str]:
+        """(line, element path) of a field, or of the record itself when name is None.
+
+        Valid while the record is being checked; a rule that reports later keeps this pair.
+        """
+        if name is None:
+            return self.line, self.path
+        line = self._lines.get(name) if self._lines is not None else None
+        if line is None and self.element is not None:
+            found = _find(self.element, name)
+            line = found.sourceline if found is not None else None
+        return line or self.line, f"{self.path}/{name}"
+
+    def __repr__(self) -> str:
+        return f"Record({self.kind!r}, line={self.line}, {dict.__repr__(self)})"
+
+
+def _find(element, path: str):
+    for part in path.split("/"):
+        element = next((child for child in element
+                        if isinstance(child.tag, str) and local_name(child.tag) == part), None)
+        if element is None:
+            return None
+    return element
+
+
+class RecordStream:
+    """Iterate over the records of one message read from ``source`` (a binary file object)."""
+
+    def __init__(self, source: BinaryIO, layout: Layout, namespace: str):
+        self._source = source
+        self._layout = layout
+        prefix = "{" + namespace + "}"
+        self._kinds = {prefix + name: name for name in layout.records + layout.heads}
+        self._heads = {prefix + name for name in layout.heads}
+        self._flat = set(layout.flat)
+        self._repeated = set(layout.repeated)
+        self._open: dict[object, str] = {}  # head elements handed out and not ended → path
+        self._learned: dict[str, dict[str, str]] = {kind: {} for kind in layout.flat}
+        self._shapes: dict[str, dict[tuple[int, int], list[str]] | None] = {
+            kind: {} for kind in layout.shaped}
+        self._shape_counts: dict[str, int] = {kind: 0 for kind in layout.shaped}
+        self.shape_mismatch = False  # a confirmation read found another sequence than learned
+        self._counts: dict[str, tuple[object, int]] = {}  # kind → (parent element, last number)
+
+    def __iter__(self) -> Iterator[Record]:
+        context = etree.iterparse(
+            self._source, events=("end",), tag=list(self._kinds), remove_blank_text=True,
+            remove_comments=True, remove_pis=True, **PARSER_OPTIONS)
+        kinds, heads, flat = self._kinds, self._heads, self._flat
+        # The previous record, for the common case of records following each other in one parent
+        # (Prestatie after Prestatie): its parent and kind, place and number, and its element.
+        previous_parent = previous_kind = done = None
+        prefix = middle = ""
+        number = 0
+        for _event, element in context:
+            tag = element.tag
+            kind = kinds[tag]
+            if tag in heads:
+                if self._open.pop(element, None) is None:  # no records inside: handed out whole
+                    yield self._head(element, kind, stop=None)
+                _release(element)
+                continue
+            parent = element.getparent()
+            if parent is previous_parent and kind == previous_kind:
+                # The next record in the same parent: same place, next number, and the previous
+                # one (checked and cleared) can go.
+                if number:
+                    number += 1
+                parent.remove(done)
+            else:
+                if previous_parent is not None:
+                    self._counts[previous_kind] = (previous_parent, number)
+                prefix, middle, pending = self._above(element)
+                for head, stop in pending:
+                    yield self._head(head, kinds[head.tag], stop)
+                if pending:
+                    prefix, middle, _ = self._above(element)
+                number = self._number(element, kind)
+                _release(element, keep=True)
+                previous_parent, previous_kind = parent, kind
+            if kind in flat:
+                record = Record(kind, element, (prefix, middle, kind, number), element.sourceline)
+                self._flat_fields(element, kind, record)
+            else:
+                record = Record(kind, element, (prefix, middle, kind, number), element.sourceline,
+                                {})
+                _collect(element, "", record, record._lines, stop=None)
+            yield record
+            element.clear(keep_tail=False)
+            done = element
+        if context.root is not None and context.root.getroottree().docinfo.doctype:
+            raise Refused("Het bestand bevat een DOCTYPE-declaratie; die is niet toegestaan.")
+        root = "/" + local_name(context.root.tag) if context.root is not None else "/Bericht"
+        yield Record(END, None, root, None)
+
+    # -- records ----------------------------------------------------------------------------------
+
+    def _flat_fields(self, element, kind: str, fields: dict) -> None:
+        shapes = self._shapes.get(kind)
+        if shapes is not None:
+            descendants = list(element.iterdescendants())
+            shape = (len(element), len(descendants))
+            keys = shapes.get(shape)
+            count = self._shape_counts[kind] = self._shape_counts[kind] + 1
+            if keys is None or count % SHAPE_CHECK_EVERY == 0:
+                read = self._keys(element, kind, descendants)
+                if keys is None and len(shapes) < _LEARNED_LIMIT:
+                    shapes[shape] = read
+                elif keys is not None and keys != read:
+                    self.shape_mismatch = True
+                    self._shapes[kind] = None
+                keys = read
+            fields.update(zip(keys, map(_TEXT, descendants)))  # in C: no Python loop per element
+            return
+        learned = self._learned[kind]
+        for child in element.iterdescendants():
+            tag = child.tag
+            key = learned.get(tag)
+            if key is None:
+                if not isinstance(tag, str):
+                    continue
+                key = _relative_path(child, element)
+                if len(learned) < _LEARNED_LIMIT:
+                    learned[tag] = key
+            fields[key] = child.text
+
+    def _keys(self, element, kind: str, descendants: list) -> list[str]:
+        """The relative path of each descendant (the element names, read the slow way)."""
+        learned = self._learned[kind]
+        keys = []
+        for child in descendants:
+            tag = child.tag
+            key = learned.get(tag)
+            if key is None:
+                key = _relative_path(child, element) if isinstance(tag, str) else ""
+                if len(learned) < _LEARNED_LIMIT:
+                    learned[tag] = key
+            keys.append(key)
+        return keys
+
+    def _above(self, element) -> tuple[str, str, list]:
+        """Walk up from a record to the nearest head handed out: that head's path, the names in
+        between ("Prestaties/"), and the enclosing heads not handed out yet (outermost first, each
+        with the child that leads to the record)."""
+        middle = []
+        pending = []
+        child, parent = element, element.getparent()
+        while parent is not None:
+            prefix = self._open.get(parent)
+            if prefix is not None:
+                break
+            if parent.tag in self._heads:
+                pending.append((parent, child))
+            middle.append(local_name(parent.tag))
+            child, parent = parent, parent.getparent()
+        else:
+            prefix = ""
+        pending.reverse()
+        return prefix, "".join(name + "/" for name in reversed(middle)), pending
+
+    def _head(self, element, kind: str, stop) -> Record:
+        prefix, middle, _pending = self._above(element)
+        number = self._number(element, kind)
+        path = f"{prefix}/{middle}{kind}[{number}]" if number else f"{prefix}/{middle}{kind}"
+        if stop is not None:
+            self._open[element] = path
+        record = Record(kind, element, path, element.sourceline, {})
+        _collect(element, "", record, record._lines, stop=stop)
+        return record
+
+    def _number(self, element, kind: str) -> int:
+        """The element's number among the records of its kind in its parent; 0: not numbered."""
+        if kind not in self._repeated:
+            return 0
+        parent = element.getparent()
+        last_parent, number = self._counts.get(kind, (None, 0))
+        number = number + 1 if last_parent is parent else 1
+        self._counts[kind] = (parent, number)
+        return number
+
+
+def _collect(element, prefix: str, fields: dict, lines: dict, stop) -> None:
+    for child in element:
+        if child is stop:
+            return
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        key = prefix + local_name(tag)
+        if key not in fields:
+            fields[key] = child.text
+            lines[key] = child.sourceline
+        if len(child):
+            _collect(child, key + "/", fields, lines, stop=None)
+
+
+def _relative_path(element, record) -> str:
+    names = []
+    while element is not None and element is not record:
+        names.append(local_name(element.tag))
+        element = element.getparent()
+    return "/".join(reversed(names))
+
+
+def _release(element, keep: bool = False) -> None:
+    """Free a checked element (unless keep) and the checked elements of the same kind before it."""
+    if not keep:
+        element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is None:
+        return
+    previous = element.getprevious()
+    while previous is not None and previous.tag == element.tag:
+        parent.remove(previous)
+        previous = element.getprevious()
