@@ -14,3 +14,12 @@ class Form(FlaskForm):
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as the options of a SelectField."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def show_errors(form: Form, errors: dict[str, str], fallback: str | None = None) -> None:
+    """Put a service's Dutch messages (field name -> message) beside the form's fields; a message
+    for a field the form does not have goes to ``fallback``."""
+    for name, message in errors.items():
+        target = getattr(form, name, None) or (getattr(form, fallback) if fallback else None)
+        if target is not None:
+            target.errors = [*target.errors, message]

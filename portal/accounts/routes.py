@@ -10,15 +10,10 @@ from portal.accounts.roles import BEHEER
 from portal.accounts.services import InvalidInput, create_organisation, create_user
 from portal.auth.policy import roles
 from portal.extensions import db
-from portal.forms import choices
+from portal.forms import choices, show_errors
 from portal.regions import registry
 
 bp = Blueprint("accounts", __name__, url_prefix="/beheer", template_folder="templates")
-
-
-def _show_errors(form, errors: dict[str, str]) -> None:
-    for field, message in errors.items():
-        getattr(form, field).errors = [*getattr(form, field).errors, message]
 
 
 @bp.route("/organisaties", methods=["GET", "POST"])
@@ -36,7 +31,7 @@ def organisations():
             return redirect(url_for("accounts.organisations"))
         except InvalidInput as invalid:
             db.session.rollback()
-            _show_errors(form, invalid.errors)
+            show_errors(form, invalid.errors)
     rows = db.session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.name))
     regions = {region.code: region for region in registry().regions()}
     return render_template("accounts/organisations.html", form=form, organisations=list(rows),
@@ -62,7 +57,7 @@ def users():
             return redirect(url_for("accounts.users"))
         except InvalidInput as invalid:
             db.session.rollback()
-            _show_errors(form, invalid.errors)
+            show_errors(form, invalid.errors)
     rows = db.session.scalars(select(User).order_by(User.email))
     return render_template("accounts/users.html", form=form, users=list(rows),
                            toggle=ToggleForm())

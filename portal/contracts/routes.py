@@ -9,7 +9,7 @@ from portal.auth.policy import roles
 from portal.contracts.forms import contract_form_for
 from portal.contracts.services import contracts_of, register_contract
 from portal.extensions import db
-from portal.forms import choices
+from portal.forms import choices, show_errors
 from portal.regions import registry
 
 bp = Blueprint("contracts", __name__, url_prefix="/beheer/aanbieders", template_folder="templates")
@@ -39,9 +39,7 @@ def index(aanbieder_id: int):
                                         regio=region.code))
             except InvalidInput as invalid:
                 db.session.rollback()
-                for name, message in invalid.errors.items():
-                    target = getattr(form, name, None) or form.product_key
-                    target.errors = [*target.errors, message]
+                show_errors(form, invalid.errors, fallback="product_key")
     products = {(r.code, p.key): p for r in registry().regions() for p in registry().products(r.code)}
     return render_template("contracts/index.html", aanbieder=aanbieder, region=region, form=form,
                            contracts=contracts_of(aanbieder), regions=registry().regions(),

@@ -10,7 +10,7 @@ from portal.accounts.roles import BEHEER
 from portal.accounts.services import InvalidInput
 from portal.auth.policy import any_role, roles
 from portal.extensions import db
-from portal.forms import choices
+from portal.forms import choices, show_errors
 from portal.iwmo.codelists import UNITS
 from portal.plugins.types import Product
 from portal.pricing import PriceError, Tariff
@@ -117,8 +117,7 @@ def set_product_tariff(code: str, key: str):
             return redirect(url_for("regions.product", code=code, key=key))
         except InvalidInput as invalid:
             db.session.rollback()
-            for field, message in invalid.errors.items():
-                getattr(tariff_form, field).errors = [*getattr(tariff_form, field).errors, message]
+            show_errors(tariff_form, invalid.errors, fallback="amount")
     return _product_page(code, product, tariff_form, code_form, 200)
 
 

@@ -9,7 +9,7 @@ from portal.accounts.roles import BEHEER
 from portal.accounts.services import InvalidInput
 from portal.auth.policy import roles
 from portal.extensions import db
-from portal.forms import choices
+from portal.forms import choices, show_errors
 from portal.regions import registry
 from portal.toewijzingen.forms import ChooseGemeenteForm, with_region_fields
 from portal.toewijzingen.services import ToewijzingInput, create_toewijzing
@@ -67,9 +67,7 @@ def new():
             db.session.commit()
         except InvalidInput as invalid:
             db.session.rollback()
-            for field, message in invalid.errors.items():
-                target = getattr(form, field, None) or form.product_key
-                target.errors = [*target.errors, message]
+            show_errors(form, invalid.errors, fallback="product_key")
         else:
             flash(f"Toewijzing {toewijzing.toewijzing_nummer} is opgeslagen.", "info")
             for warning in warnings:
