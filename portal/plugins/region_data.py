@@ -458,7 +458,8 @@ class DataRegionPlugin:
         self._regions: dict[str, RegionData] = {}
 
     def region_files(self, settings: Mapping[str, Any]) -> list[Path]:
-        raise NotImplementedError
+        """The region files this plugin serves; every subclass says which (the contract)."""
+        raise NotImplementedError(f"{type(self).__name__} must return its region files")
 
     def serves(self, region: str) -> bool:
         return region in self._regions
