@@ -27,7 +27,6 @@ No toewijzing is known on the command line, so the hook gets ``toewijzing=None``
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from datetime import date
@@ -124,8 +123,8 @@ class RegionCheck:
 
     def _hint(self, code: str) -> str | None:
         if code not in self._hints:
-            close = difflib.get_close_matches(code.upper(), list(self._products), n=1, cutoff=0.5)
-            self._hints[code] = close[0] if close else None
+            nearest = self.registry.nearest_product(self.code, code)
+            self._hints[code] = (nearest.code or nearest.key) if nearest else None
         return self._hints[code]
 
     @staticmethod

@@ -8,6 +8,7 @@ WMO_REGIONS picks which of the installed regions the portal serves.
 
 from __future__ import annotations
 
+import difflib
 import importlib.metadata
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -84,6 +85,13 @@ class RegionRegistry:
 
     def product(self, region: str, key: str) -> Product | None:
         return next((p for p in self.products(region) if p.key == key), None)
+
+    def nearest_product(self, region: str, code: str) -> Product | None:
+        """The region's product whose code (or key) looks most like ``code``: the hint for an
+        unknown code, e.g. one typed with the letter O for a zero. None when nothing is close."""
+        products = {p.code or p.key: p for p in self.products(region)}
+        close = difflib.get_close_matches(code.upper(), list(products), n=1, cutoff=0.5)
+        return products[close[0]] if close else None
 
     def toewijzing_fields(self, region: str) -> list[ToewijzingField]:
         return list(self._pm.hook.wmo_toewijzing_fields(region=region) or [])

@@ -10,7 +10,6 @@ One place answers "which code does this product have" and "which tariff applies 
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -63,12 +62,11 @@ def find_product(registry: RegionRegistry, region: str, code_or_key: str) -> Pro
 def unknown_product_message(registry: RegionRegistry, region: str, code: str) -> str:
     """Dutch: the code is not in this region's catalogue, with the nearest known code as a hint
     (e.g. a code typed with the letter O for a zero)."""
-    products = {p.code or p.key: p for p in registry.products(region)}
     message = (f"Product '{code}' bestaat niet in de productcatalogus van "
                f"{registry.region(region).name}.")
-    nearest = difflib.get_close_matches(code.upper(), list(products), n=1, cutoff=0.6)
-    if nearest:
-        message += f" Bedoelt u {nearest[0]} ({products[nearest[0]].name})?"
+    nearest = registry.nearest_product(region, code)
+    if nearest is not None:
+        message += f" Bedoelt u {nearest.code or nearest.key} ({nearest.name})?"
     return message
 
 
