@@ -13,15 +13,13 @@ from portal.auth.policy import any_role, visible_clients, visible_toewijzingen
 from portal.clients.models import Client
 from portal.clients.routes import product_name
 from portal.extensions import db
+from portal.plugins.data_deadlines import KINDS as DEADLINE_KINDS
 from portal.plugins.types import Deadline
 from portal.regions import registry
 from portal.toewijzingen.models import Toewijzing
 from portal.toewijzingen.services import facts_of
 
 DEADLINE_HORIZON = timedelta(days=90)  # how far ahead the dashboard looks
-DEADLINE_KINDS = {"plan": "Plan", "client_reply": "Akkoord cliënt", "support_start": "Start zorg",
-                  "evaluation": "Evaluatie", "evaluation_window": "Eindevaluatievenster",
-                  "evaluation_talk": "Evaluatiegesprek", "reminder": "Herinnering"}
 
 
 @dataclass(frozen=True)

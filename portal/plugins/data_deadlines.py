@@ -15,8 +15,16 @@ from portal.plugins.data_rules import add_months
 from portal.plugins.types import Deadline, SeedRef, Severity, ToewijzingFacts
 from portal.workdays import add_working_days
 
-KINDS = ("plan", "client_reply", "support_start", "evaluation", "evaluation_window",
-         "evaluation_talk", "reminder")
+# The kinds of deadline, with their Dutch labels for the UI.
+KINDS: dict[str, str] = {
+    "plan": "Plan",
+    "client_reply": "Akkoord cliënt",
+    "support_start": "Start zorg",
+    "evaluation": "Evaluatie",
+    "evaluation_window": "Eindevaluatievenster",
+    "evaluation_talk": "Evaluatiegesprek",
+    "reminder": "Herinnering",
+}
 MAX_REPEATS = 40
 
 

@@ -15,7 +15,13 @@ from portal.iwmo.codelists import UNITS
 from portal.plugins.types import Product
 from portal.pricing import PriceError, Tariff
 from portal.regions import registry
-from portal.regions.catalogue import configured_tariffs, effective_code, tariff_on
+from portal.regions.catalogue import (
+    Configuration,
+    configuration,
+    configured_tariffs,
+    effective_code,
+    tariff_on,
+)
 from portal.regions.forms import ProductCodeForm, TariffForm, parse_amount
 from portal.regions.services import set_product_code, set_tariff
 
@@ -32,15 +38,16 @@ class CatalogueRow:
     per_variant: dict[str, Tariff | None]
 
 
-def _row(region: str, product: Product, today: date) -> CatalogueRow:
+def _row(region: str, product: Product, today: date, config: Configuration) -> CatalogueRow:
     per_variant = {}
     for variant in product.variants:
         try:
-            per_variant[variant.label] = tariff_on(registry(), region, product, today, variant.key)
+            per_variant[variant.label] = tariff_on(registry(), region, product, today,
+                                                   variant.key, config)
         except PriceError:
             per_variant[variant.label] = None
-    return CatalogueRow(product, effective_code(region, product),
-                        tariff_on(registry(), region, product, today), per_variant)
+    return CatalogueRow(product, effective_code(region, product, config),
+                        tariff_on(registry(), region, product, today, config=config), per_variant)
 
 
 def _region_or_404(code: str):
@@ -70,7 +77,8 @@ def index():
 def detail(code: str):
     region = _region_or_404(code)
     today = date.today()
-    rows = [_row(code, product, today) for product in registry().products(code)]
+    config = configuration(code)
+    rows = [_row(code, product, today, config) for product in registry().products(code)]
     return render_template("regions/detail.html", region=region, rows=rows, today=today)
 
 
@@ -89,9 +97,10 @@ def _forms(product: Product) -> tuple[TariffForm, ProductCodeForm]:
 def _product_page(region_code: str, product: Product, tariff_form, code_form, status=200):
     region = _region_or_404(region_code)
     today = date.today()
+    config = configuration(region_code)
     return render_template(
-        "regions/product.html", region=region, row=_row(region_code, product, today),
-        history=configured_tariffs(region_code, product), tariff_form=tariff_form,
+        "regions/product.html", region=region, row=_row(region_code, product, today, config),
+        history=configured_tariffs(region_code, product, config), tariff_form=tariff_form,
         code_form=code_form, today=today), status
 
 

@@ -20,7 +20,7 @@ from portal.identifiers import bsn_problem
 from portal.iwmo.codelists import FREQUENCIES, UNITS, unit_label
 from portal.plugins.manager import RegionRegistry
 from portal.plugins.types import Finding, Product, Severity, ToewijzingFacts, ToewijzingField
-from portal.regions.catalogue import effective_code, tariff_on
+from portal.regions.catalogue import configuration, effective_code, tariff_on
 from portal.toewijzingen.models import MAX_TOEWIJZING_NUMMER, MAX_VOLUME, Toewijzing
 
 VOORLETTERS = re.compile(r"[a-zA-ZÀ-ỳ]{1,6}")  # LDT_Voorletters, without the dots people type
@@ -122,10 +122,12 @@ def create_toewijzing(regions: RegionRegistry, data: ToewijzingInput,
 
     attributes = region_attributes(regions.toewijzing_fields(region.code), product,
                                    data.attributes, errors)
-    code = effective_code(region.code, product) if product else None
+    config = configuration(region.code)
+    code = effective_code(region.code, product, config) if product else None
     if product is not None and product.placeholder and data.ingangsdatum is not None:
         # The document only has placeholders: assignable once beheer set code and price (G3-O1).
-        if code is None or tariff_on(regions, region.code, product, data.ingangsdatum) is None:
+        if code is None or tariff_on(regions, region.code, product, data.ingangsdatum,
+                                     config=config) is None:
             errors["product_key"] = (f"{product.name} kan nog niet worden toegewezen: de "
                                      f"productcode en de prijs moeten eerst door beheer worden "
                                      f"ingevuld (de productbeschrijving heeft alleen placeholders).")
