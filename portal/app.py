@@ -73,7 +73,9 @@ def _instance_path(config: Mapping[str, Any] | None) -> str | None:
 
 
 def _configure_web_safety(app: Flask) -> None:
-    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    # The limit is per file (MAX_UPLOAD_MB, checked by the upload itself with a clear message);
+    # the request may be a little larger for the form around the file.
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_NAME"] = "wmo_portal_session"
@@ -103,6 +105,7 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, _record) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.berichten.routes import bp as berichten_bp
     from portal.clients.routes import bp as clients_bp
     from portal.contracts.routes import bp as contracts_bp
     from portal.dashboard.routes import bp as dashboard_bp
@@ -110,7 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.toewijzingen.routes import bp as toewijzingen_bp
 
     for blueprint in (auth_bp, dashboard_bp, clients_bp, toewijzingen_bp, accounts_bp, regions_bp,
-                      contracts_bp):
+                      contracts_bp, berichten_bp):
         app.register_blueprint(blueprint)
     # Static files are public: the login page needs its stylesheet.
     app.view_functions["static"].access_policy = "public"

@@ -2,13 +2,19 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from portal.iwmo.codelists import CATEGORIES, FREQUENCIES, TOEWIJZING_STATUSES, unit_label
+
+
+LOCAL_TIME = ZoneInfo("Europe/Amsterdam")  # moments are stored in UTC, shown in Dutch time
 
 
 def dutch_date(value: date | datetime | None) -> str:
     if value is None:
         return "—"
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(LOCAL_TIME)
     return value.strftime("%d-%m-%Y %H:%M" if isinstance(value, datetime) else "%d-%m-%Y")
 
 

@@ -2,6 +2,7 @@
 
 from portal.accounts.models import Organisation, User
 from portal.audit.models import AuditLog
+from portal.berichten.models import Upload
 from portal.clients.models import Client
 from portal.contracts.models import ProviderContract
 from portal.iwmo.models import IwmoMessage
@@ -9,4 +10,4 @@ from portal.regions.models import ConfiguredProductCode, ConfiguredTariff
 from portal.toewijzingen.models import Toewijzing
 
 __all__ = ["AuditLog", "Client", "ConfiguredProductCode", "ConfiguredTariff", "IwmoMessage",
-           "Organisation", "ProviderContract", "Toewijzing", "User"]
+           "Organisation", "ProviderContract", "Toewijzing", "Upload", "User"]

@@ -18,6 +18,7 @@ from portal.clients.models import Client
 from portal.extensions import db
 from portal.identifiers import bsn_problem
 from portal.iwmo.codelists import FREQUENCIES, UNITS, unit_label
+from portal.iwmo.models import IwmoMessage
 from portal.plugins.manager import RegionRegistry
 from portal.plugins.types import Finding, Product, Severity, ToewijzingFacts, ToewijzingField
 from portal.regions.catalogue import configuration, effective_code, tariff_on
@@ -75,8 +76,14 @@ def facts_of(toewijzing: Toewijzing, with_others: bool = True) -> ToewijzingFact
 
 
 def create_toewijzing(regions: RegionRegistry, data: ToewijzingInput,
-                      today: date | None = None) -> tuple[Toewijzing, list[Finding]]:
-    """Store a toewijzing (and its client when new); return it with the region's warnings."""
+                      today: date | None = None,
+                      message: IwmoMessage | None = None) -> tuple[Toewijzing, list[Finding]]:
+    """Store a toewijzing (and its client when new); return it with the region's warnings.
+
+    ``message`` is the WMO301 the toewijzing comes from. A 301 cannot carry the region's own
+    fields (perceel, grondslag, ...), so when they are missing the toewijzing is still stored,
+    with a warning that beheer completes them.
+    """
     today = today or date.today()
     errors: dict[str, str] = {}
     region = regions.region(data.gemeente.region_code or "")
@@ -120,8 +127,10 @@ def create_toewijzing(regions: RegionRegistry, data: ToewijzingInput,
     elif data.einddatum is not None and data.einddatum < data.ingangsdatum:
         errors["einddatum"] = "De einddatum ligt vóór de ingangsdatum."
 
+    missing: list[ToewijzingField] = []
     attributes = region_attributes(regions.toewijzing_fields(region.code), product,
-                                   data.attributes, errors)
+                                   data.attributes, errors,
+                                   missing=missing if message is not None else None)
     config = configuration(region.code)
     code = effective_code(region.code, product, config) if product else None
     if product is not None and product.placeholder and data.ingangsdatum is not None:
@@ -153,21 +162,33 @@ def create_toewijzing(regions: RegionRegistry, data: ToewijzingInput,
             messages[key] = f"{messages[key]} {text}" if key in messages else text
         raise InvalidInput(messages)
     warnings = [f for f in findings if f.severity == Severity.WARNING]
+    warnings += [Finding(rule="WMO301", severity=Severity.WARNING, field=spec.key,
+                         message=f"'{spec.label}' staat niet in het toewijzingsbericht; beheer "
+                                 f"vult dit aan, de regels van de regio hebben het nodig.")
+                 for spec in missing]
+    toewijzing.message = message
     toewijzing.warnings = [{"rule": f.rule, "message": f.message} for f in warnings]
     db.session.add(toewijzing)
     return toewijzing, warnings
 
 
 def region_attributes(fields: list[ToewijzingField], product: Product | None,
-                      given: dict[str, str], errors: dict[str, str]) -> dict[str, str]:
-    """The region's own fields for this product: required where they apply, valid choices only."""
+                      given: dict[str, str], errors: dict[str, str],
+                      missing: list[ToewijzingField] | None = None) -> dict[str, str]:
+    """The region's own fields for this product: required where they apply, valid choices only.
+
+    With a ``missing`` list, a required field without a value is added to it instead of being an
+    error (a toewijzing from a 301, which cannot carry these fields).
+    """
     values: dict[str, str] = {}
     for spec in fields:
         if product is None or not spec.applies_to(product.key):
             continue
         value = (given.get(spec.key) or "").strip()
         if not value:
-            if spec.required:
+            if spec.required and missing is not None:
+                missing.append(spec)
+            elif spec.required:
                 errors[f"attr_{spec.key}"] = f"Vul '{spec.label}' in; dit is nodig voor {product.name}."
             continue
         if spec.choices and value not in {choice for choice, _ in spec.choices}:

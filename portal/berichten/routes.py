@@ -1,0 +1,121 @@
+"""Upload an iWmo message (or a ZIP of them), see its verdict, download the original and the
+WMO325 answer, and list the uploads a user may see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import undefer
+
+from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
+from portal.auth.policy import any_role, roles
+from portal.berichten.forms import UploadForm
+from portal.berichten.models import Upload
+from portal.berichten.services import Settings, receive
+from portal.extensions import db
+from portal.regions import registry
+
+bp = Blueprint("berichten", __name__, url_prefix="/berichten", template_folder="templates")
+
+LIST_LIMIT = 200
+
+
+def visible_uploads(user):
+    """Uploads a user may see: its organisation's own, and messages addressed to it."""
+    query = select(Upload)
+    if user.role == BEHEER:
+        return query
+    return query.where(or_(Upload.organisation_id == user.organisation_id,
+                           Upload.receiver_id == user.organisation_id))
+
+
+def _upload_or_404(upload_id: int) -> Upload:
+    upload = db.session.scalar(visible_uploads(current_user).where(Upload.id == upload_id))
+    if upload is None:
+        abort(404)
+    return upload
+
+
+@bp.route("/")
+@any_role
+def index():
+    uploads = db.session.scalars(visible_uploads(current_user).where(Upload.archive_id.is_(None))
+                                 .order_by(Upload.uploaded_at.desc(), Upload.id.desc())
+                                 .limit(LIST_LIMIT)).all()
+    return render_template("berichten/index.html", uploads=uploads, limit=LIST_LIMIT)
+
+
+@bp.route("/aanleveren", methods=["GET", "POST"])
+@roles(AANBIEDER, GEMEENTE, BEHEER)
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        file = form.file.data
+        data = file.read()
+        settings = Settings(max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024,
+                            today=date.today())
+        received = receive(registry(), current_user, file.filename or "", data, settings)
+        db.session.commit()
+        return redirect(url_for("berichten.detail", upload_id=received.id))
+    return render_template("berichten/upload.html", form=form)
+
+
+@bp.route("/<int:upload_id>")
+@any_role
+def detail(upload_id: int):
+    upload = _upload_or_404(upload_id)
+    return render_template("berichten/detail.html", upload=upload, groups=_grouped(upload))
+
+
+@bp.route("/<int:upload_id>/origineel")
+@any_role
+def original(upload_id: int):
+    upload = _upload_or_404(upload_id)
+    content = db.session.scalar(select(Upload.content).where(Upload.id == upload.id))
+    kind = "application/zip" if upload.kind == "zip" else "application/xml"
+    return _download(content, kind, upload.filename)
+
+
+@bp.route("/<int:upload_id>/antwoord")
+@any_role
+def answer(upload_id: int):
+    upload = db.session.scalar(visible_uploads(current_user).where(Upload.id == upload_id)
+                               .options(undefer(Upload.answer)))
+    if upload is None or upload.answer is None:
+        abort(404)
+    return _download(upload.answer, "application/xml",
+                     f"WMO325_{upload.answer_identificatie}.xml")
+
+
+def _download(content: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename) or "bestand"
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe}"'
+    return response
+
+
+def _grouped(upload: Upload) -> dict:
+    """The findings for the result page: about the file, and per client and per prestatie."""
+    general, clients = [], {}
+    for finding in upload.findings or []:
+        number = finding.get("client")
+        if not number:
+            general.append(finding)
+            continue
+        label = (upload.labels or {}).get(str(number), {})
+        client = clients.setdefault(number, {"number": number, "bsn": label.get("bsn"),
+                                             "findings": [], "prestaties": {}})
+        line = finding.get("prestatie")
+        if not line:
+            client["findings"].append(finding)
+            continue
+        prestatie = client["prestaties"].setdefault(line, {
+            "number": line, "label": label.get("prestaties", {}).get(str(line)), "findings": []})
+        prestatie["findings"].append(finding)
+    return {"general": general,
+            "clients": [dict(client, prestaties=[client["prestaties"][n]
+                                                 for n in sorted(client["prestaties"])])
+                        for _, client in sorted(clients.items())]}

@@ -1,0 +1,287 @@
+"""Receiving an uploaded file: store its bytes, validate it, and act on the message.
+
+The order is what keeps a user's work safe:
+
+1. The original bytes are stored first, in their own row, with size, SHA-256, uploader and time,
+   and never changed afterwards. Whatever happens next, the upload and its verdict stay.
+2. A ZIP is unpacked (:mod:`portal.berichten.archive`); each message in it becomes an upload of its
+   own, linked to the ZIP.
+3. Each message is validated (:func:`portal.iwmo.validate.validate_bytes`), with the checks of the
+   region of the gemeente it is addressed to.
+4. What the message does happens in a savepoint, so it happens whole or not at all: a WMO323 is
+   registered (a second upload of the same identification by the same sender is refused as a
+   duplicate, TR056) and answered with a WMO325; a WMO301's toewijzingen are imported.
+
+Who may send what: an aanbieder uploads messages it sent (Afzender = its AGB code), a gemeente
+messages it sent (its CBS code); beheer may upload for anyone the portal knows. A message to an
+organisation the portal does not know is refused: nobody could read it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts.models import AANBIEDER_KIND, GEMEENTE_KIND, Organisation, User
+from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
+from portal.berichten.archive import ArchiveRefused, is_zip, unpack
+from portal.berichten.models import Upload
+from portal.extensions import db, utcnow
+from portal.iwmo.answer import build_wmo325, client_and_line, line_labels, outcome_of
+from portal.iwmo.findings import Finding
+from portal.iwmo.header import MessageHeader, read_header
+from portal.iwmo.models import IwmoMessage
+from portal.iwmo.region_checks import RegionCheck
+from portal.iwmo.validate import FileReport, validate_bytes
+from portal.iwmo.wmo301 import read_wmo301
+from portal.plugins.manager import RegionRegistry
+from portal.plugins.types import Severity
+from portal.toewijzingen.from_message import ImportRefused, import_toewijzingen
+
+# Which messages a role sends, and so may upload to be processed. Other iWmo messages are
+# validated and their verdict shown, but the portal does nothing further with them.
+PROCESSED = {"WMO323": AANBIEDER, "WMO301": GEMEENTE}
+SENDER_KIND = {"WMO323": AANBIEDER_KIND, "WMO301": GEMEENTE_KIND}
+RECEIVER_KIND = {"WMO323": GEMEENTE_KIND, "WMO301": AANBIEDER_KIND}
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_bytes: int  # per file, and per message in a ZIP
+    today: date
+
+
+def receive(registry: RegionRegistry, user: User, filename: str, data: bytes,
+            settings: Settings) -> Upload:
+    """Store and process one uploaded file; the caller commits. Returns the upload (for a ZIP,
+    the archive, whose ``entries`` are its messages)."""
+    upload = _store(user, filename, data, kind="zip" if is_zip(data) else "xml")
+    if upload.kind == "zip":
+        _receive_archive(registry, user, upload, data, settings)
+    else:
+        _receive_message(registry, user, upload, data, settings)
+    return upload
+
+
+def _store(user: User, filename: str, data: bytes, kind: str,
+           archive: Upload | None = None) -> Upload:
+    upload = Upload(filename=_clean_name(filename), kind=kind, size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(), content=data, uploaded_by=user,
+                    organisation_id=user.organisation_id, uploaded_at=utcnow(), archive=archive,
+                    status="archief" if kind == "zip" else "ongeldig", summary="", findings=[])
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def _receive_archive(registry, user, archive: Upload, data: bytes, settings: Settings) -> None:
+    try:
+        entries = unpack(data, settings.max_bytes)
+    except ArchiveRefused as refused:
+        archive.status = "geweigerd"
+        archive.summary = refused.args[0]
+        return
+    for entry in entries:
+        upload = _store(user, entry.name, entry.data, kind="xml", archive=archive)
+        _receive_message(registry, user, upload, entry.data, settings)
+    valid = sum(1 for entry in archive.entries if entry.status == "geldig")
+    archive.summary = (f"ZIP-bestand met {len(entries)} bericht(en), waarvan {valid} zonder "
+                       f"fouten.")
+
+
+def _receive_message(registry, user: User, upload: Upload, data: bytes,
+                     settings: Settings) -> None:
+    header = read_header(data)
+    if header is not None:
+        upload.sender_code, upload.receiver_code = header.sender, header.receiver
+        upload.identificatie, upload.declaratie_nummer = (header.identificatie,
+                                                          header.declaratie_nummer)
+    report = validate_bytes(data, upload.filename, region=_region_check(registry, header),
+                            max_bytes=settings.max_bytes, today=settings.today)
+    upload.message_type = report.message
+    _record(upload, report.errors + report.warnings)
+
+    refusal = _refusal(user, report, header)
+    if refusal:
+        upload.status, upload.summary = "geweigerd", refusal
+        return
+    upload.receiver = _organisation(RECEIVER_KIND.get(report.message), header)
+    schema_valid = report.message is not None and not any(
+        f.code in ("XML", "XSD", "BERICHT", "SCHEMA", "BESTAND") for f in report.errors)
+    upload.status = "geldig" if report.valid else "ongeldig"
+    upload.summary = _verdict(report)
+    if not schema_valid or report.message not in PROCESSED:
+        return
+
+    savepoint = db.session.begin_nested()
+    try:
+        upload.message = _register(upload, report.message, header, settings)
+        if report.message == "WMO323":
+            _answer(upload, data, report, settings)
+        elif report.valid:
+            _import(registry, upload, data, settings)
+        savepoint.commit()
+    except _Refused as refused:
+        savepoint.rollback()
+        upload.message = None
+        upload.status, upload.summary = refused.status, refused.message
+        upload.answer = None
+        upload.imported = []
+
+
+class _Refused(Exception):
+    def __init__(self, status: str, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _region_check(registry: RegionRegistry, header: MessageHeader | None) -> RegionCheck | None:
+    """The checks of the region of the gemeente a declaration is addressed to, if it is known."""
+    if header is None or not header.receiver:
+        return None
+    region = registry.region_of_municipality(header.receiver)
+    return RegionCheck(registry, region.code) if region is not None else None
+
+
+def _refusal(user: User, report: FileReport, header: MessageHeader | None) -> str | None:
+    """Why this user may not hand in this message, or None."""
+    message = report.message
+    if message not in PROCESSED or header is None:
+        return None
+    if user.role != BEHEER and user.role != PROCESSED[message]:
+        return (f"Een {message} ({report.message_name}) wordt door een "
+                f"{PROCESSED[message]} verstuurd, niet door een {user.role}.")
+    if user.role != BEHEER and header.sender != user.organisation.code:
+        return (f"Het bericht is verstuurd door {header.sender} (Afzender), niet door uw "
+                f"organisatie ({user.organisation.code_label} {user.organisation.code}). U kunt "
+                f"alleen uw eigen berichten aanleveren.")
+    if user.role == BEHEER and _organisation(SENDER_KIND[message], header, "sender") is None:
+        return f"De afzender {header.sender} is niet aangesloten bij de portal."
+    if _organisation(RECEIVER_KIND[message], header) is None:
+        what = "Gemeente" if RECEIVER_KIND[message] == GEMEENTE_KIND else "Aanbieder"
+        return (f"{what} {header.receiver} (Ontvanger) is niet aangesloten bij de portal; het "
+                f"bericht kan daar niet worden afgeleverd.")
+    return None
+
+
+def _organisation(kind: str | None, header: MessageHeader | None,
+                  which: str = "receiver") -> Organisation | None:
+    code = getattr(header, which, None) if header is not None else None
+    if kind is None or not code:
+        return None
+    return db.session.scalar(select(Organisation).where(Organisation.kind == kind,
+                                                        Organisation.code == code))
+
+
+def _register(upload: Upload, message: str, header: MessageHeader,
+              settings: Settings) -> IwmoMessage:
+    """The message's identity, unique per type and sender (TR056): a second one is a duplicate."""
+    earlier = db.session.scalar(select(Upload).where(
+        Upload.message_type == message, Upload.sender_code == header.sender,
+        Upload.identificatie == header.identificatie, Upload.message_id.is_not(None)))
+    if earlier is not None:
+        raise _Refused("dubbel", _duplicate(header, earlier))
+    record = IwmoMessage(message_type=message, identificatie=header.identificatie,
+                         sender=header.sender, receiver=header.receiver,
+                         dagtekening=header.dagtekening or settings.today,
+                         sha256=upload.sha256, received_at=utcnow())
+    db.session.add(record)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # the same message, uploaded at the same moment by someone else
+        raise _Refused("dubbel", _duplicate(header, None)) from None
+    return record
+
+
+def _duplicate(header: MessageHeader, earlier: Upload | None) -> str:
+    when = (f" op {earlier.uploaded_at:%d-%m-%Y om %H:%M}" if earlier is not None else "")
+    return (f"Dit bericht (identificatie {header.identificatie} van afzender {header.sender}) is "
+            f"al eerder ontvangen{when}. Een bericht wordt één keer verwerkt; geef een nieuw "
+            f"bericht een nieuwe BerichtIdentificatie (TR056).")
+
+
+def _answer(upload: Upload, data: bytes, report: FileReport, settings: Settings) -> None:
+    """The WMO325 for a declaration that passed its schema (iwmo.md §5)."""
+    findings = list(report.errors)
+    duplicate = _duplicate_declaratie_nummer(upload)
+    if duplicate is not None:
+        findings.append(duplicate)
+        _record(upload, report.errors + [duplicate] + report.warnings)
+        upload.status = "ongeldig"
+        upload.summary = _verdict(report, extra_errors=1)
+    identificatie = f"A{upload.id:011d}"
+    answer, summary = build_wmo325(_opener(data), outcome_of(findings),
+                                   identificatie=identificatie, today=settings.today)
+    upload.answer, upload.answer_identificatie = answer, identificatie
+    upload.submitted_cents, upload.granted_cents = summary.submitted_cents, summary.granted_cents
+    upload.line_count, upload.refused_count = summary.lines, summary.refused_lines
+    clients = {entry["client"] for entry in upload.findings if entry.get("client")}
+    upload.labels = {str(number): label for number, label in
+                     line_labels(_opener(data), clients).items()}
+
+
+def _duplicate_declaratie_nummer(upload: Upload) -> Finding | None:
+    """TR333: a DeclaratieNummer is unique per provider; a second one refuses the declaration."""
+    earlier = db.session.scalar(select(Upload).where(
+        Upload.message_type == "WMO323", Upload.sender_code == upload.sender_code,
+        Upload.declaratie_nummer == upload.declaratie_nummer, Upload.id != upload.id,
+        Upload.answer_identificatie.is_not(None)))
+    if earlier is None:
+        return None
+    return Finding("TR333", "9333", None,
+                   f"DeclaratieNummer {upload.declaratie_nummer} is al gebruikt in een eerdere "
+                   f"declaratie ({earlier.filename}, {earlier.uploaded_at:%d-%m-%Y}); elk "
+                   f"DeclaratieNummer is uniek per aanbieder.",
+                   "/Bericht/Declaratie/DeclaratieNummer")
+
+
+def _import(registry: RegionRegistry, upload: Upload, data: bytes, settings: Settings) -> None:
+    bericht = read_wmo301(data)
+    gemeente = _organisation(GEMEENTE_KIND, MessageHeader(bericht.gemeente_code, None, None, None),
+                             "sender")
+    try:
+        done = import_toewijzingen(registry, bericht, gemeente, upload.message, settings.today)
+    except ImportRefused as refused:
+        raise _Refused("geweigerd", f"De toewijzingen zijn niet ingelezen: {refused.args[0]}")
+    upload.imported = [item.as_json() for item in done]
+    counts = {action: sum(1 for item in done if item.action == action)
+              for action in ("nieuw", "gewijzigd", "ongewijzigd")}
+    upload.summary = (f"Toewijzingen ingelezen: {counts['nieuw']} nieuw, {counts['gewijzigd']} "
+                      f"gewijzigd, {counts['ongewijzigd']} ongewijzigd.")
+
+
+def _record(upload: Upload, findings: list[Finding]) -> None:
+    """Keep every finding, with the client and line it is about (from its element path)."""
+    rows = []
+    for finding in findings:
+        client, line = client_and_line(finding.path)
+        rows.append({"code": finding.code, "retourcode": finding.retourcode,
+                     "line": finding.line, "path": finding.path, "message": finding.message,
+                     "severity": finding.severity.value if isinstance(finding.severity, Severity)
+                     else str(finding.severity), "client": client, "prestatie": line})
+    upload.findings = rows
+
+
+def _verdict(report: FileReport, extra_errors: int = 0) -> str:
+    errors, warnings = len(report.errors) + extra_errors, len(report.warnings)
+    name = f"{report.message} ({report.message_name})" if report.message else "Het bestand"
+    if not errors:
+        return f"{name}: geen fouten" + (f", {warnings} waarschuwing(en)." if warnings else ".")
+    return f"{name}: {errors} fout(en), {warnings} waarschuwing(en)."
+
+
+def _opener(data: bytes) -> Callable[[], io.BytesIO]:
+    return lambda: io.BytesIO(data)
+
+
+def _clean_name(filename: str) -> str:
+    """The file's own name, without any folder a browser sent along, at most 255 characters."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return (name or "bestand")[:255]
