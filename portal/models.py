@@ -6,8 +6,9 @@ from portal.berichten.models import Upload
 from portal.clients.models import Client
 from portal.contracts.models import ProviderContract
 from portal.iwmo.models import IwmoMessage
+from portal.plans.models import Plan, PlanVersion
 from portal.regions.models import ConfiguredProductCode, ConfiguredTariff
 from portal.toewijzingen.models import Toewijzing
 
 __all__ = ["AuditLog", "Client", "ConfiguredProductCode", "ConfiguredTariff", "IwmoMessage",
-           "Organisation", "ProviderContract", "Toewijzing", "Upload", "User"]
+           "Organisation", "Plan", "PlanVersion", "ProviderContract", "Toewijzing", "Upload", "User"]
