@@ -121,6 +121,7 @@ def test_a_technical_error_gets_an_answer_with_the_header_only(client, world):
     as_user(client, "aanbieder_a")
     response = upload(client, good_declaration(total=1))  # TR358: the total is not the sum
     assert "TR358" in response.text
+    assert "als geheel afgewezen" in response.text and "0 prestatie(s)" not in response.text
     root = answer_of(client, response)
     assert codes_at(root, "/a:Bericht/a:Header/a:RetourCodes/a:RetourCode/text()") == ["0001"]
     assert not root.xpath("//a:DeclaratieAntwoord", namespaces=WMO325_NS)

@@ -220,8 +220,10 @@ def _answer(upload: Upload, data: bytes, report: FileReport, settings: Settings)
     answer, summary = build_wmo325(_opener(data), outcome_of(findings),
                                    identificatie=identificatie, today=settings.today)
     upload.answer, upload.answer_identificatie = answer, identificatie
-    upload.submitted_cents, upload.granted_cents = summary.submitted_cents, summary.granted_cents
-    upload.line_count, upload.refused_count = summary.lines, summary.refused_lines
+    if summary.processed:  # otherwise the answer refuses the message whole: no amounts to show
+        upload.submitted_cents = summary.submitted_cents
+        upload.granted_cents = summary.granted_cents
+        upload.line_count, upload.refused_count = summary.lines, summary.refused_lines
     clients = {entry["client"] for entry in upload.findings if entry.get("client")}
     upload.labels = {str(number): label for number, label in
                      line_labels(_opener(data), clients).items()}
