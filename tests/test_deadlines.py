@@ -154,3 +154,24 @@ def test_dashboards_list_the_coming_deadlines(app):
     other = app.test_client()
     login(other, "a@aanbieder.test")
     assert "GM-P4" not in other.get("/").text
+
+
+def test_geldrop_mierlo_reviewer_term_counts_from_the_submission():
+    """GM-P7: the consulent answers within 15 werkdagen of receiving the plan; across Christmas
+    and New Year (25, 26 December and 1 January are no werkdagen)."""
+    from dataclasses import replace
+
+    from portal.config import region_settings
+    from portal.plugins.manager import RegionRegistry
+    from portal.plugins.types import ToewijzingFacts
+
+    registry = RegionRegistry.create(region_settings({}), load_entry_points=True)
+    facts = ToewijzingFacts(
+        toewijzing_nummer=1, municipality_code="1771", provider_agb="11111111",
+        client_birth_date=None, product_category="02", product_code="02B01",
+        product_key="02B01", volume=40, unit="04", frequency="6", start=date(2026, 12, 1),
+        end=date(2027, 11, 30))
+    assert "review" not in {d.kind for d in registry.deadlines("geldrop_mierlo", facts)}
+    submitted = replace(facts, submitted=date(2026, 12, 18))
+    review = [d for d in registry.deadlines("geldrop_mierlo", submitted) if d.kind == "review"]
+    assert [(d.due, d.rule) for d in review] == [(date(2027, 1, 12), "GM-P7")]

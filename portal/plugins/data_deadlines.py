@@ -24,6 +24,7 @@ KINDS: dict[str, str] = {
     "evaluation_window": "Eindevaluatievenster",
     "evaluation_talk": "Evaluatiegesprek",
     "reminder": "Herinnering",
+    "review": "Beoordeling door de gemeente",
 }
 MAX_REPEATS = 40
 
@@ -32,7 +33,7 @@ MAX_REPEATS = 40
 class DataDeadline:
     id: str
     kind: str
-    anchor: str  # "start" or "end"
+    anchor: str  # "start", "end" or "submitted" (the plan's submission, see ToewijzingFacts)
     message: str
     products: tuple[str, ...] = ()
     werkdagen: int | None = None
@@ -53,8 +54,8 @@ class DataDeadline:
     def compute(self, facts: ToewijzingFacts, policy: str) -> list[Deadline]:
         if not self.applies_to(facts):
             return []
-        anchor = facts.start if self.anchor == "start" else facts.end
-        if anchor is None:  # counted from an einddatum the toewijzing does not have
+        anchor = {"start": facts.start, "end": facts.end, "submitted": facts.submitted}[self.anchor]
+        if anchor is None:  # counted from a date the toewijzing does not have (yet)
             return []
         dates = [self._step(anchor, policy)]
         while self.repeat and len(dates) < MAX_REPEATS:

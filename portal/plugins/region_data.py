@@ -434,7 +434,7 @@ def _deadlines(checker: _FileChecker, rows: Any, product_keys: set[str]) -> list
         result.append(DataDeadline(
             id=checker.text(row, "id", where) or "",
             kind=checker.code(row, "kind", where, DEADLINE_KINDS) or "",
-            anchor=checker.code(row, "from", where, {"start", "end"}) or "start",
+            anchor=checker.code(row, "from", where, {"start", "end", "submitted"}) or "start",
             message=checker.text(row, "message", where) or "",
             products=_product_list(checker, row, "products", where, product_keys),
             werkdagen=numbers["werkdagen"], months=numbers["months"] or 0,

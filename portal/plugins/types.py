@@ -136,6 +136,9 @@ class ToewijzingFacts:
     end: date | None
     attributes: dict = field(default_factory=dict)
     others: tuple[ToewijzingFacts, ...] = ()
+    # When its plan (or evaluation) was last submitted: deadlines counted "from submitted", such
+    # as the gemeente's term to review it, exist only then.
+    submitted: date | None = None
 
     def overlaps(self, other: ToewijzingFacts) -> bool:
         return (other.end is None or self.start <= other.end) and \
