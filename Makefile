@@ -11,7 +11,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install install-test demo serve test test-sqlite test-postgresql bench system-postgresql \
-        system-xmllint clean
+        system-xmllint system-fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-demo: install
+demo: install system-fonts
 	WMO_ENV=demo $(BIN)/wmo-portal init-db
 	WMO_ENV=demo $(BIN)/wmo-portal demo-data
 	@echo ""
@@ -47,7 +47,7 @@ system-postgresql:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
-test: install-test system-postgresql
+test: install-test system-postgresql system-fonts
 	$(BIN)/python -m pytest
 	WMO_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m db
 
@@ -56,6 +56,14 @@ test-sqlite: install-test
 
 test-postgresql: install-test system-postgresql
 	WMO_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m db
+
+# DejaVu Sans (Debian package `fonts-dejavu-core`): the PDF of a plan writes every character.
+system-fonts:
+	@if [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then :; else \
+		echo "DejaVu-lettertype ontbreekt: installeren met apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-dejavu-core >/dev/null; \
+	fi
 
 # xmllint (Debian package `libxml2-utils`), the reference `make bench` measures the validator against.
 system-xmllint:
