@@ -5,10 +5,12 @@ from portal.audit.models import AuditLog
 from portal.berichten.models import Upload
 from portal.clients.models import Client
 from portal.contracts.models import ProviderContract
+from portal.declaraties.models import DeclarationLine
 from portal.iwmo.models import IwmoMessage
 from portal.plans.models import Plan, PlanVersion
 from portal.regions.models import ConfiguredProductCode, ConfiguredTariff
 from portal.toewijzingen.models import Toewijzing
 
-__all__ = ["AuditLog", "Client", "ConfiguredProductCode", "ConfiguredTariff", "IwmoMessage",
-           "Organisation", "Plan", "PlanVersion", "ProviderContract", "Toewijzing", "Upload", "User"]
+__all__ = ["AuditLog", "Client", "ConfiguredProductCode", "ConfiguredTariff", "DeclarationLine",
+           "IwmoMessage", "Organisation", "Plan", "PlanVersion", "ProviderContract", "Toewijzing",
+           "Upload", "User"]
