@@ -16,6 +16,7 @@ from typing import Any
 
 import pluggy
 
+from portal.plans.templates import Template, TemplateContext
 from portal.plugins.types import (
     ContractFacts,
     Deadline,
@@ -68,17 +69,24 @@ def wmo_toewijzing_fields(region: str) -> list[ToewijzingField] | None:
 
 
 @hookspec(firstresult=True)
-def wmo_plan_template(region: str, product: Product) -> dict | None:
+def wmo_plan_template(region: str, product: Product) -> Template | dict | None:
     """Return the plan template (ondersteunings-/uitvoerings-/begeleidingsplan) for ``product``.
 
-    The template is plain data (sections and fields); None when this plugin does not serve the
-    region or the region requires no plan for the product. Stops at the first non-None result.
+    A :class:`portal.plans.templates.Template` (sections, fields with their conditions, the goals
+    group, the reviewer's checklist, rules), or the same as plain data in the shape of one
+    ``[[templates]]`` table, which the registry checks and turns into a Template. None when this
+    plugin does not serve the region or the region requires no plan for the product. Stops at the
+    first non-None result. DataRegionPlugin answers from the region's template file.
     """
 
 
 @hookspec(firstresult=True)
-def wmo_evaluation_template(region: str, product: Product) -> dict | None:
-    """Return the evaluation template (evaluatieverslag) for ``product``, like wmo_plan_template."""
+def wmo_evaluation_template(region: str, product: Product) -> Template | dict | None:
+    """Return the evaluation template (evaluatieverslag) for ``product``, like wmo_plan_template.
+
+    None when the region asks no evaluation report for the product. Stops at the first non-None
+    result.
+    """
 
 
 @hookspec(firstresult=True)
@@ -101,15 +109,25 @@ def wmo_validate_contract(region: str, contract: ContractFacts) -> list[Finding]
 
 
 @hookspec
-def wmo_validate_plan(region: str, product: Product, plan: Mapping[str, Any]) -> list[Finding]:
-    """Return findings on a plan's content before submission (collected; [] if none)."""
+def wmo_validate_plan(
+    region: str, product: Product, plan: Mapping[str, Any], context: TemplateContext
+) -> list[Finding]:
+    """Return findings on a plan's content (collected; [] if none).
+
+    ``plan`` is the content as the form builder stores it (portal.plans.form_builder); ``context``
+    holds the product key, the client's gemeente, the toewijzing's dates and the day of saving or
+    submitting. Each finding has its severity as the seed words it: the core shows every finding
+    as a warning when a concept is saved, and lets errors block a submission. DataRegionPlugin
+    checks the template's data rules here (portal.plans.checks.check_content) and adds its
+    subclass's ``plan_rules``.
+    """
 
 
 @hookspec
 def wmo_validate_evaluation(
-    region: str, product: Product, evaluation: Mapping[str, Any]
+    region: str, product: Product, evaluation: Mapping[str, Any], context: TemplateContext
 ) -> list[Finding]:
-    """Return findings on an evaluation's content before submission (collected; [] if none)."""
+    """Return findings on an evaluation's content, like wmo_validate_plan (collected; [] if none)."""
 
 
 @hookspec

@@ -15,6 +15,7 @@ from typing import Any
 
 import pluggy
 
+from portal.plans.templates import EVALUATION, PLAN, Template, TemplateContext, template_from_mapping
 from portal.plugins import hookspecs
 from portal.plugins.errors import RegionLoadError
 from portal.plugins.types import (
@@ -98,11 +99,15 @@ class RegionRegistry:
 
     # -- templates and deadlines ----------------------------------------------------------------
 
-    def plan_template(self, region: str, product: Product) -> dict | None:
-        return self._pm.hook.wmo_plan_template(region=region, product=product)
+    def plan_template(self, region: str, product: Product) -> Template | None:
+        """The region's plan template for ``product``; None when it asks no plan for it."""
+        return _template(self._pm.hook.wmo_plan_template(region=region, product=product),
+                         region, PLAN)
 
-    def evaluation_template(self, region: str, product: Product) -> dict | None:
-        return self._pm.hook.wmo_evaluation_template(region=region, product=product)
+    def evaluation_template(self, region: str, product: Product) -> Template | None:
+        """The region's evaluation template for ``product``; None when it asks no report."""
+        return _template(self._pm.hook.wmo_evaluation_template(region=region, product=product),
+                         region, EVALUATION)
 
     def deadlines(self, region: str, toewijzing: ToewijzingFacts) -> list[Deadline]:
         return list(self._pm.hook.wmo_deadlines(region=region, toewijzing=toewijzing) or [])
@@ -115,12 +120,19 @@ class RegionRegistry:
     def validate_contract(self, region: str, contract: ContractFacts) -> list[Finding]:
         return _flatten(self._pm.hook.wmo_validate_contract(region=region, contract=contract))
 
-    def validate_plan(self, region: str, product: Product, plan: Mapping) -> list[Finding]:
-        return _flatten(self._pm.hook.wmo_validate_plan(region=region, product=product, plan=plan))
+    def validate_plan(self, region: str, product: Product, plan: Mapping,
+                      context: TemplateContext | None = None) -> list[Finding]:
+        """Every plugin's findings on a plan's content (portal.plans.checks.check_plan says
+        which block at which moment)."""
+        context = context or TemplateContext(product_key=product.key)
+        return _flatten(self._pm.hook.wmo_validate_plan(
+            region=region, product=product, plan=plan, context=context))
 
-    def validate_evaluation(self, region: str, product: Product, evaluation: Mapping) -> list[Finding]:
+    def validate_evaluation(self, region: str, product: Product, evaluation: Mapping,
+                            context: TemplateContext | None = None) -> list[Finding]:
+        context = context or TemplateContext(product_key=product.key)
         return _flatten(self._pm.hook.wmo_validate_evaluation(
-            region=region, product=product, evaluation=evaluation))
+            region=region, product=product, evaluation=evaluation, context=context))
 
     def validate_declaration_line(
         self, region: str, line: Mapping, toewijzing: ToewijzingFacts | None
@@ -159,6 +171,13 @@ def _enabled(regions: dict[str, Region], wanted: Iterable[str]) -> dict[str, Reg
             ", ".join(unknown), "WMO_REGIONS",
             "deze regio is niet geïnstalleerd; geïnstalleerd zijn: " + ", ".join(sorted(regions)))
     return {code: regions[code] for code in wanted}
+
+
+def _template(result: Template | Mapping | None, region: str, kind: str) -> Template | None:
+    # A plugin may hand plain data; it is checked as strictly as a template file.
+    if result is None or isinstance(result, Template):
+        return result
+    return template_from_mapping(result, region, kind)
 
 
 def _flatten(results: Iterable[list[Finding] | None]) -> list[Finding]:

@@ -13,13 +13,23 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from portal.iwmo.codelists import CATEGORIES, UNITS
+from portal.plans.checks import check_content
+from portal.plans.templates import (
+    EVALUATION,
+    PLAN,
+    Template,
+    TemplateContext,
+    TemplateSet,
+    load_template_file,
+)
 from portal.plugins.data_deadlines import KINDS as DEADLINE_KINDS
 from portal.plugins.data_deadlines import DataDeadline
 from portal.plugins.data_rules import (
@@ -445,21 +455,37 @@ def _deadlines(checker: _FileChecker, rows: Any, product_keys: set[str]) -> list
     return result
 
 
+# A rule on plan or evaluation content that data cannot express: (product, content, context).
+ContentRule = Callable[[Product, Mapping[str, Any], TemplateContext], list[Finding]]
+
+
 class DataRegionPlugin:
     """A plugin serving the regions written in one or more region files.
 
     Subclasses set ``name`` and return their files from :meth:`region_files`; they add hook
-    implementations for rules that data cannot express.
+    implementations for rules that data cannot express. Plan and evaluation templates come from
+    the file :meth:`template_file` names; rules on their content that data cannot express are
+    functions in ``plan_rules`` and ``evaluation_rules``.
     """
 
     name = "data"
+    plan_rules: tuple[ContentRule, ...] = ()
+    evaluation_rules: tuple[ContentRule, ...] = ()
 
     def __init__(self) -> None:
         self._regions: dict[str, RegionData] = {}
+        self._templates: dict[str, TemplateSet] = {}
 
     def region_files(self, settings: Mapping[str, Any]) -> list[Path]:
         """The region files this plugin serves; every subclass says which (the contract)."""
         raise NotImplementedError(f"{type(self).__name__} must return its region files")
+
+    def template_file(self, region_file: Path) -> Path | None:
+        """The plan and evaluation templates of a region file: ``templates/<same name>`` beside
+        it, when that exists (portal/plans/templates.py describes the format). A region package
+        names its own file."""
+        candidate = region_file.parent / "templates" / region_file.name
+        return candidate if candidate.is_file() else None
 
     def serves(self, region: str) -> bool:
         return region in self._regions
@@ -467,11 +493,16 @@ class DataRegionPlugin:
     @hookimpl
     def wmo_configure(self, settings: Mapping[str, Any]) -> None:
         self._regions = {}
+        self._templates = {}
         for path in self.region_files(settings):
             data = load_region_file(path, self.name)
             if data.region.code in self._regions:
                 raise RegionLoadError(data.region.code, str(path), "deze regiocode is al geladen")
             self._regions[data.region.code] = data
+            template_path = self.template_file(path)
+            self._templates[data.region.code] = load_template_file(
+                template_path, data.region.code, [p.key for p in data.products],
+                [m.code for m in data.region.municipalities]) if template_path else TemplateSet()
 
     @hookimpl
     def wmo_regions(self) -> list[Region]:
@@ -509,3 +540,37 @@ class DataRegionPlugin:
         if data is None:
             return []
         return [finding for rule in data.rules for finding in rule.check_contract(contract)]
+
+    # -- plans and evaluations ------------------------------------------------------------------
+
+    def template(self, region: str, kind: str, product_key: str) -> Template | None:
+        templates = self._templates.get(region)
+        return templates.for_product(kind, product_key) if templates else None
+
+    @hookimpl
+    def wmo_plan_template(self, region: str, product: Product) -> Template | None:
+        return self.template(region, PLAN, product.key)
+
+    @hookimpl
+    def wmo_evaluation_template(self, region: str, product: Product) -> Template | None:
+        return self.template(region, EVALUATION, product.key)
+
+    @hookimpl
+    def wmo_validate_plan(self, region: str, product: Product, plan: Mapping[str, Any],
+                          context: TemplateContext) -> list[Finding]:
+        return self._check(region, PLAN, product, plan, context, self.plan_rules)
+
+    @hookimpl
+    def wmo_validate_evaluation(self, region: str, product: Product,
+                                evaluation: Mapping[str, Any],
+                                context: TemplateContext) -> list[Finding]:
+        return self._check(region, EVALUATION, product, evaluation, context, self.evaluation_rules)
+
+    def _check(self, region: str, kind: str, product: Product, content: Mapping[str, Any],
+               context: TemplateContext | None, rules: Iterable[ContentRule]) -> list[Finding]:
+        template = self.template(region, kind, product.key)
+        if template is None:
+            return []
+        context = replace(context or TemplateContext(), product_key=product.key)
+        found = check_content(template, content, context, self._regions[region].region.holiday_policy)
+        return found + [finding for rule in rules for finding in rule(product, content, context)]
