@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from portal.declaraties.line_rules import per_day_caps
+from portal.plugins.hookspecs import hookimpl
 from portal.plugins.region_data import DataRegionPlugin
 
 
@@ -10,3 +12,15 @@ class MiddenLimburgPlugin(DataRegionPlugin):
 
     def region_files(self, settings):
         return [Path(__file__).with_name("region.toml")]
+
+    def template_file(self, region_file):
+        return Path(__file__).with_name("plan_templates.toml")
+
+    @hookimpl
+    def wmo_validate_declaration_line(self, region, line, toewijzing):
+        """ML-D7: vervoer is one tariff per day, at most one per client per day (the per-day
+        volume rule ML-D7 of region.toml, held against the client's declarations)."""
+        if not self.serves(region):
+            return []
+        return per_day_caps([rule for rule in self._regions[region].rules if rule.id == "ML-D7"],
+                            line)
