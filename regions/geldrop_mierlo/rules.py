@@ -1,0 +1,47 @@
+"""Geldrop-Mierlo rules that the template data cannot express."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from portal.plans.templates import TemplateContext, as_date
+from portal.plugins.data_rules import add_months
+from portal.plugins.types import Finding, Product, Severity
+
+FINAL, INTERIM = "eind", "tussen"
+
+
+def evaluation_kind_matches_its_date(product: Product, content: Mapping[str, Any],
+                                     context: TemplateContext) -> list[Finding]:
+    """GM-E1 (004:5979-5981): "Evalueren in de drie maanden vóór de einddatum van de indicatie is
+    een eindevaluatie. Op andere momenten ... een tussenevaluatie."
+
+    The report's ``soort`` (plan_templates.toml) must match its ``datum_verslag``. The window is
+    the three months ending on the einddatum: it opens the day after einddatum minus 3 months
+    (region.toml's GM-E1 deadline, region-rules §6.3 item 19).
+    """
+    kind = content.get("soort")
+    try:
+        day = as_date(content.get("datum_verslag"))
+    except (ValueError, TypeError):
+        return []  # the template reports a malformed date
+    if kind not in (FINAL, INTERIM) or day is None or context.end is None:
+        return []
+    opens = add_months(context.end, -3) + timedelta(days=1)
+    in_window = opens <= day <= context.end
+    if kind == FINAL and not in_window:
+        return [Finding("GM-E1", Severity.ERROR,
+                        f"Een eindevaluatie valt in de drie maanden vóór de einddatum van de "
+                        f"indicatie ({opens:%d-%m-%Y} t/m {context.end:%d-%m-%Y}); dit verslag is "
+                        f"van {day:%d-%m-%Y}: kies ‘Tussenevaluatie’. [004:5979-5981]", "soort")]
+    if kind == INTERIM and in_window:
+        return [Finding("GM-E1", Severity.ERROR,
+                        f"Een evaluatie in de drie maanden vóór de einddatum van de indicatie "
+                        f"({opens:%d-%m-%Y} t/m {context.end:%d-%m-%Y}) is een eindevaluatie: "
+                        f"kies ‘Eindevaluatie’. [004:5979-5981]", "soort")]
+    return []
+
+
+EVALUATION_RULES = (evaluation_kind_matches_its_date,)
