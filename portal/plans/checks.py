@@ -188,7 +188,7 @@ def _check_field(section: Section, f: Field, content: Mapping[str, Any],
     problem = _format_problem(f, value)
     if problem:
         return [Finding(_input_rule(f, context), Severity.ERROR,
-                        f"{_place(section, f)}: {problem}.", f.key)]
+                        f"{_place(section, f)}: {problem}.{_cite(f)}", f.key)]
     if not f.is_required(content, context):
         return []
     rule = f.rule_for(context.product_key) or INPUT_RULE
@@ -225,7 +225,7 @@ def _check_goals(section: Section, f: Field, value: Any, content: Mapping[str, A
             problem = _format_problem(part, part_value)
             if problem:
                 found.append(Finding(_input_rule(part, context), Severity.ERROR,
-                                     f"{where}: ‘{part.label}’ {problem}.", key))
+                                     f"{where}: ‘{part.label}’ {problem}.{_cite(part)}", key))
             elif _empty(part_value) and part.is_required(row, context):
                 found.append(Finding(
                     part.rule_for(context.product_key) or INPUT_RULE, part.severity,

@@ -33,14 +33,15 @@ def evaluation_kind_matches_its_date(product: Product, content: Mapping[str, Any
     in_window = opens <= day <= context.end
     if kind == FINAL and not in_window:
         return [Finding("GM-E1", Severity.ERROR,
-                        f"Een eindevaluatie valt in de drie maanden vóór de einddatum van de "
-                        f"indicatie ({opens:%d-%m-%Y} t/m {context.end:%d-%m-%Y}); dit verslag is "
-                        f"van {day:%d-%m-%Y}: kies ‘Tussenevaluatie’. [004:5979-5981]", "soort")]
+                        f"‘Soort evaluatie’: een eindevaluatie valt in de drie maanden vóór de "
+                        f"einddatum van de indicatie ({opens:%d-%m-%Y} t/m {context.end:%d-%m-%Y}); "
+                        f"dit verslag is van {day:%d-%m-%Y}: kies ‘Tussenevaluatie’. "
+                        f"[004:5979-5981]", "soort")]
     if kind == INTERIM and in_window:
         return [Finding("GM-E1", Severity.ERROR,
-                        f"Een evaluatie in de drie maanden vóór de einddatum van de indicatie "
-                        f"({opens:%d-%m-%Y} t/m {context.end:%d-%m-%Y}) is een eindevaluatie: "
-                        f"kies ‘Eindevaluatie’. [004:5979-5981]", "soort")]
+                        f"‘Soort evaluatie’: een evaluatie in de drie maanden vóór de einddatum "
+                        f"van de indicatie ({opens:%d-%m-%Y} t/m {context.end:%d-%m-%Y}) is een "
+                        f"eindevaluatie: kies ‘Eindevaluatie’. [004:5979-5981]", "soort")]
     return []
 
 
