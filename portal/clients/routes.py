@@ -6,6 +6,7 @@ from flask_login import current_user
 from portal.audit.recorder import record
 from portal.auth.policy import any_role, client_or_404, visible_toewijzingen
 from portal.extensions import db
+from portal.plans.routes import StartForm, plans_of_client, template_for
 from portal.regions import registry
 from portal.toewijzingen.models import Toewijzing
 
@@ -21,8 +22,13 @@ def detail(client_id: int):
         .order_by(Toewijzing.ingangsdatum.desc())))
     record("view", "client", client.id)
     db.session.commit()
+    plans = plans_of_client(client.id)
+    # Per toewijzing: which documents the region asks (a template exists), for the start buttons.
+    asks = {t.id: [kind for kind in ("plan", "evaluatie") if template_for(t, kind) is not None]
+            for t in toewijzingen}
     return render_template("clients/detail.html", client=client, toewijzingen=toewijzingen,
-                           product_name=product_name)
+                           product_name=product_name, plans=plans, asks=asks,
+                           start_form=StartForm())
 
 
 def product_name(toewijzing: Toewijzing) -> str:
