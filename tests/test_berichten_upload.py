@@ -6,20 +6,27 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
+from portal.accounts.models import Organisation
 from portal.berichten.models import Upload
 from portal.extensions import db
 from portal.iwmo.schemas import schema_for
 from portal.iwmo.validate import validate_bytes
+from portal.regions import registry
+from portal.regions.services import set_tariff
 from portal.toewijzingen.models import Toewijzing
+from portal.toewijzingen.services import create_toewijzing
 from tests.conftest import csrf_token_from, login
+from tests.factories import toewijzing_input
 from tests.iwmo_messages import Client, Line, Product, wmo301, wmo323
 
-BSN_1, BSN_2 = "999900006", "999900018"
+BSN_1, BSN_2, BSN_3 = "999900006", "999900018", "999900031"
 WMO325_NS = {"a": "http://www.istandaarden.nl/iwmo/3_2/wmo325/schema",
              "i": "http://www.istandaarden.nl/iwmo/3_2/basisschema/schema"}
 
@@ -44,10 +51,27 @@ def upload_id(response) -> int:
     return int(re.search(r"/berichten/(\d+)/origineel", response.text).group(1))
 
 
+@pytest.fixture
+def declarable(app, world):
+    """What the good declarations below declare on: besides toewijzing 1001 of `world`, 1002 (the
+    same client) and 1003 (a second client) of aanbieder A at Apeldoorn for 02A16, and a tariff of
+    € 90,00 per uur for 02A16, so 60 minutes at ProductTarief 150 cent is € 90,00 (TR418)."""
+    with app.app_context():
+        regions = registry()
+        apeldoorn = db.session.get(Organisation, world.apeldoorn)
+        provider = db.session.get(Organisation, world.provider_a)
+        for nummer, bsn in ((1002, BSN_1), (1003, BSN_3)):
+            create_toewijzing(regions, toewijzing_input(apeldoorn, provider, bsn, "02A16", nummer))
+        set_tariff("midden_ijssel", regions.product("midden_ijssel", "02A16"), Decimal("90.00"),
+                   "04", None, date(2026, 1, 1), None, None)
+        db.session.commit()
+    return world
+
+
 def good_declaration(**changes) -> bytes:
     return wmo323([Client(BSN_1, [Line("R1", toewijzing_nummer=1001),
                                   Line("R2", toewijzing_nummer=1002)]),
-                   Client(BSN_2, [Line("R3", toewijzing_nummer=1003)])], **changes)
+                   Client(BSN_3, [Line("R3", toewijzing_nummer=1003)])], **changes)
 
 
 def answer_of(client, response) -> etree._Element:
@@ -69,7 +93,7 @@ def codes_at(root, path: str) -> list[str]:
 
 # -- a declaration ---------------------------------------------------------------------------------
 
-def test_valid_declaration_is_accepted_and_answered_fully_granted(client, world):
+def test_valid_declaration_is_accepted_and_answered_fully_granted(client, declarable):
     as_user(client, "aanbieder_a")
     response = upload(client, good_declaration())
     assert response.status_code == 200
@@ -89,11 +113,11 @@ def test_valid_declaration_is_accepted_and_answered_fully_granted(client, world)
     assert codes_at(root, "//a:DeclaratieIdentificatie/i:Identificatie/text()") == ["D0001"]
 
 
-def test_refused_line_is_shown_per_client_and_prestatie_and_echoed_in_the_answer(client, world):
+def test_refused_line_is_shown_per_client_and_prestatie_and_echoed_in_the_answer(client, declarable):
     as_user(client, "aanbieder_a")
     data = wmo323([Client(BSN_1, [Line("R1", toewijzing_nummer=1001),
                                   Line("R2", toewijzing_nummer=1002, amount=9100)]),
-                   Client(BSN_2, [Line("R3", toewijzing_nummer=1003)])])
+                   Client(BSN_3, [Line("R3", toewijzing_nummer=1003)])])
     response = upload(client, data)
     assert "Ongeldig." in response.text
     page = response.text
@@ -166,7 +190,7 @@ def test_original_bytes_are_stored_unchanged_and_downloadable(client, app, world
         assert stored.uploaded_at is not None
 
 
-def test_same_message_twice_is_refused_as_duplicate(client, app, world):
+def test_same_message_twice_is_refused_as_duplicate(client, app, declarable):
     as_user(client, "aanbieder_a")
     first = upload(client, good_declaration())
     assert "Geldig." in first.text
@@ -179,7 +203,7 @@ def test_same_message_twice_is_refused_as_duplicate(client, app, world):
         assert db.session.scalar(select(func.count()).select_from(Upload)) == 2  # both kept
 
 
-def test_declaratie_nummer_used_before_refuses_the_declaration(client, world):
+def test_declaratie_nummer_used_before_refuses_the_declaration(client, declarable):
     as_user(client, "aanbieder_a")
     upload(client, good_declaration())
     response = upload(client, good_declaration(identificatie="D0002"))
@@ -213,7 +237,7 @@ def test_declaration_to_a_gemeente_outside_the_portal_is_refused(client, world):
     assert "0363" in response.text and "niet aangesloten" in response.text
 
 
-def test_lists_show_uploads_to_sender_and_receiving_gemeente_only(client, world):
+def test_lists_show_uploads_to_sender_and_receiving_gemeente_only(client, declarable):
     as_user(client, "aanbieder_a")
     number = upload_id(upload(client, good_declaration(), "voor-apeldoorn.xml"))
     assert "voor-apeldoorn.xml" in client.get("/berichten/").text
@@ -264,7 +288,7 @@ def zipped(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def test_zip_of_declarations_gives_each_message_its_verdict(client, app, world):
+def test_zip_of_declarations_gives_each_message_its_verdict(client, app, declarable):
     as_user(client, "aanbieder_a")
     data = zipped({"oktober.xml": good_declaration(),
                    "november.xml": good_declaration(identificatie="D0003", nummer="DEC0003",

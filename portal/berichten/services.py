@@ -32,9 +32,10 @@ from portal.accounts.models import AANBIEDER_KIND, GEMEENTE_KIND, Organisation, 
 from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
 from portal.berichten.archive import ArchiveRefused, is_zip, unpack
 from portal.berichten.models import Upload
+from portal.declaraties.services import assessed_per_line, check_declaration, store_lines
 from portal.extensions import db, utcnow
 from portal.iwmo.answer import build_wmo325, client_and_line, line_labels, outcome_of
-from portal.iwmo.findings import Finding
+from portal.iwmo.findings import Finding, sort_key
 from portal.iwmo.header import MessageHeader, read_header
 from portal.iwmo.models import IwmoMessage
 from portal.iwmo.region_checks import RegionCheck
@@ -42,6 +43,7 @@ from portal.iwmo.validate import FileReport, validate_bytes
 from portal.iwmo.wmo301 import read_wmo301
 from portal.plugins.manager import RegionRegistry
 from portal.plugins.types import Severity
+from portal.regions import registry as regions_registry
 from portal.toewijzingen.from_message import ImportRefused, import_toewijzingen
 
 # Which messages a role sends, and so may upload to be processed. Other iWmo messages are
@@ -208,22 +210,45 @@ def _duplicate(header: MessageHeader, earlier: Upload | None) -> str:
 
 
 def _answer(upload: Upload, data: bytes, report: FileReport, settings: Settings) -> None:
-    """The WMO325 for a declaration that passed its schema (iwmo.md §5)."""
-    findings = list(report.errors)
+    """The WMO325 for a declaration that passed its schema (iwmo.md §5).
+
+    Unless the answer refuses the declaration whole, every Prestatie is first checked against the
+    toewijzingen and the region's rules (portal.declaraties): its findings join the validation's,
+    so the answer refuses exactly the lines they are about, and a row per Prestatie is stored with
+    its outcome. All of it happens in the caller's savepoint: lines and answer, or neither.
+    """
+    errors = list(report.errors)
+    extra_errors: list[Finding] = []
+    extra_warnings: list[Finding] = []
     duplicate = _duplicate_declaratie_nummer(upload)
     if duplicate is not None:
-        findings.append(duplicate)
-        _record(upload, report.errors + [duplicate] + report.warnings)
-        upload.status = "ongeldig"
-        upload.summary = _verdict(report, extra_errors=1)
+        extra_errors.append(duplicate)
+    checked = None
+    if assessed_per_line(outcome_of(errors + extra_errors)):
+        checked = check_declaration(regions_registry(), upload, data,
+                                    errors + extra_errors + report.warnings)
+    if checked is not None:
+        extra_errors += checked.errors
+        extra_warnings += checked.warnings
+    if extra_errors or extra_warnings:
+        _record(upload, sorted(errors + extra_errors, key=sort_key)
+                + sorted(report.warnings + extra_warnings, key=sort_key))
+        if extra_errors:
+            upload.status = "ongeldig"
+        upload.summary = _verdict(report, extra_errors=len(extra_errors),
+                                  extra_warnings=len(extra_warnings))
+    outcome = outcome_of(errors + extra_errors)
     identificatie = f"A{upload.id:011d}"
-    answer, summary = build_wmo325(_opener(data), outcome_of(findings),
+    answer, summary = build_wmo325(_opener(data), outcome,
                                    identificatie=identificatie, today=settings.today)
     upload.answer, upload.answer_identificatie = answer, identificatie
     if summary.processed:  # otherwise the answer refuses the message whole: no amounts to show
         upload.submitted_cents = summary.submitted_cents
         upload.granted_cents = summary.granted_cents
         upload.line_count, upload.refused_count = summary.lines, summary.refused_lines
+    if checked is not None:
+        store_lines(checked, outcome, errors + extra_errors + report.warnings + extra_warnings,
+                    upload)
     clients = {entry["client"] for entry in upload.findings if entry.get("client")}
     upload.labels = {str(number): label for number, label in
                      line_labels(_opener(data), clients).items()}
@@ -271,8 +296,8 @@ def _record(upload: Upload, findings: list[Finding]) -> None:
     upload.findings = rows
 
 
-def _verdict(report: FileReport, extra_errors: int = 0) -> str:
-    errors, warnings = len(report.errors) + extra_errors, len(report.warnings)
+def _verdict(report: FileReport, extra_errors: int = 0, extra_warnings: int = 0) -> str:
+    errors, warnings = len(report.errors) + extra_errors, len(report.warnings) + extra_warnings
     name = f"{report.message} ({report.message_name})" if report.message else "Het bestand"
     if not errors:
         return f"{name}: geen fouten" + (f", {warnings} waarschuwing(en)." if warnings else ".")

@@ -21,8 +21,15 @@ The hook receives the line as a mapping with these keys (values as in the file, 
 | tariff_cents, amount_cents | ProductTarief and IngediendBedrag/Bedrag in cents (int or None) |
 | debit_credit | "D" or "C" |
 | line | the Prestatie's line number in the file |
+| product_key | the region catalogue key of the matched toewijzing's product (None when unmatched) |
+| client_lines | the client's other declared lines that count: the granted debets of earlier declarations to this gemeente that were not credited, and the lines before this one in the same file that are not refused; each a :class:`portal.declaraties.line_rules.DeclaredLine` |
 
-No toewijzing is known on the command line, so the hook gets ``toewijzing=None``.
+No toewijzing is known on the command line, so the hook gets ``toewijzing=None``, ``product_key``
+None and no ``client_lines``: a rule about several lines then sees this line alone. An upload is
+checked twice: once like the command line while the file is validated, and again with the matched
+toewijzing and the client's lines (portal.declaraties); a rule code found the first time on a line
+is not reported again the second time. A hook finding may carry the official retourcode closest to
+its rule (``Finding.retourcode``); the WMO325 answer then gives the refused line that code.
 """
 
 from __future__ import annotations
@@ -80,7 +87,7 @@ class RegionCheck:
         for found in self.registry.validate_declaration_line(self.code, facts, None):
             where, path = line.where(found.field) if found.field and line.has(found.field) \
                 else line.where()
-            findings.append(Finding(found.rule, None, where, found.message, path,
+            findings.append(Finding(found.rule, found.retourcode, where, found.message, path,
                                     Severity(found.severity)))
         return findings
 
@@ -164,4 +171,6 @@ def declaration_line(line: Record, client: Record | None) -> dict[str, Any]:
         "amount_cents": as_int(line.text("IngediendBedrag/Bedrag")),
         "debit_credit": line.text("IngediendBedrag/DebetCredit"),
         "line": line.line,
+        "product_key": None,
+        "client_lines": (),
     }

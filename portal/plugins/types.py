@@ -93,12 +93,17 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem a validation hook found: a stable rule code, a Dutch message, the field."""
+    """One problem a validation hook found: a stable rule code, a Dutch message, the field.
+
+    ``retourcode`` is for declaration lines only: the official WJ001 retourcode closest to the
+    rule, which the WMO325 answer gives a line this finding refuses (None: "not assessed").
+    """
 
     rule: str
     severity: Severity
     message: str
     field: str | None = None
+    retourcode: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,249 @@
+"""Checking every Prestatie of a declaration against the toewijzingen and the region's rules.
+
+Called by portal.berichten.services while it answers a WMO323, inside the upload's savepoint, for a
+declaration the answer assesses line by line (not one refused whole). The steps:
+
+1. read the Prestaties (portal.declaraties.reading) and load what they are checked against, in a
+   fixed number of queries, with the aanbieder's toewijzingen at the gemeente locked
+   (portal.declaraties.ledger);
+2. check the credit lines first, then the debets, each in file order: a credit that passes gives
+   its volume back before the debets (a correction "credit and declare again" may sit in one
+   file). Every line is checked, also one the validation already refused; only lines that pass
+   count for the lines after them;
+3. per line: match it to its toewijzing (portal.declaraties.matching), apply the checks
+   (portal.declaraties.checks), then the region plugins' ``wmo_validate_declaration_line`` with the
+   toewijzing's facts and the client's other lines that count;
+4. after the WMO325 is built from all findings, :func:`store_lines` writes one DeclarationLine per
+   Prestatie with the outcome and retourcodes the answer gave it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from portal.accounts.models import AANBIEDER_KIND, Organisation
+from portal.audit import recorder as audit_recorder
+from portal.audit.models import AuditLog
+from portal.berichten.models import Upload
+from portal.declaraties.checks import (
+    Pricing,
+    Running,
+    credit_reverses_debit,
+    debit_once,
+    priced_by_region,
+    reference_new,
+    unit_of_toewijzing,
+    volume_within_toewijzing,
+)
+from portal.declaraties.ledger import Assigned, Ledger, load_ledger
+from portal.declaraties.matching import match
+from portal.declaraties.models import GRANTED, REFUSED, DeclarationLine
+from portal.declaraties.reading import Prestatie, read_declaration
+from portal.extensions import db, utcnow
+from portal.iwmo.answer import NOT_ASSESSED, Outcome, client_and_line, outcome_of
+from portal.iwmo.findings import Finding, sort_key
+from portal.plugins.manager import RegionRegistry
+from portal.plugins.types import Severity, ToewijzingFacts
+
+# The validation's rule that the amount is GeleverdVolume × ProductTarief (portal.iwmo.rules).
+AMOUNT_RULE = "TR346"
+
+# The Prestatie's elements a region finding may name as its field (else: the whole Prestatie).
+PRESTATIE_ELEMENTS = frozenset({
+    "ProductReferentie/ReferentieNummer", "ProductReferentie/VorigReferentieNummer",
+    "ToewijzingNummer", "ProductCategorie", "ProductCode", "ProductPeriode",
+    "ProductPeriode/Begindatum", "ProductPeriode/Einddatum", "GeleverdVolume", "Eenheid",
+    "ProductTarief", "IngediendBedrag/Bedrag", "IngediendBedrag/DebetCredit"})
+
+
+@dataclass
+class Checked:
+    """The findings of the check (file order) and what is needed to store the lines."""
+
+    aanbieder_id: int
+    gemeente_id: int
+    month: date | None
+    findings: list[Finding] = field(default_factory=list)
+    lines: list[tuple[Prestatie, int | None]] = field(default_factory=list)  # (line, toewijzing)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [finding for finding in self.findings if not finding.is_error]
+
+
+def assessed_per_line(outcome: Outcome) -> bool:
+    """False when the answer refuses the declaration whole: then no line is checked or stored."""
+    return not outcome.header and not outcome.declaration
+
+
+def check_declaration(registry: RegionRegistry, upload: Upload, data: bytes,
+                      known: list[Finding]) -> Checked | None:
+    """Check every Prestatie of ``data`` (a schema-valid WMO323). ``known`` are the findings the
+    validation already made (errors and warnings). None when sender or receiver is unknown."""
+    aanbieder = db.session.scalar(select(Organisation).where(
+        Organisation.kind == AANBIEDER_KIND, Organisation.code == upload.sender_code))
+    gemeente = upload.receiver
+    if aanbieder is None or gemeente is None:
+        return None
+    declaration = read_declaration(data)
+    region = registry.region_of_municipality(gemeente.code)
+    region_code = region.code if region is not None else None
+    ledger = load_ledger(gemeente.id, aanbieder.id)
+    line_check = _LineCheck(registry, region_code, ledger, aanbieder, gemeente, known)
+    checked = Checked(aanbieder.id, gemeente.id, declaration.month)
+    toewijzingen: dict[tuple[int, int], int | None] = {}
+    prestaties = declaration.prestaties
+    for prestatie in [p for p in prestaties if p.credit] + [p for p in prestaties if not p.credit]:
+        found, toewijzing_id = line_check.check(prestatie)
+        checked.findings.extend(found)
+        toewijzingen[(prestatie.client, prestatie.number)] = toewijzing_id
+    checked.findings.sort(key=sort_key)
+    checked.lines = [(p, toewijzingen[(p.client, p.number)]) for p in prestaties]
+    return checked
+
+
+class _LineCheck:
+    """The per-file state of the check: the ledger, what counts so far, prices, facts."""
+
+    def __init__(self, registry: RegionRegistry, region: str | None, ledger: Ledger,
+                 aanbieder: Organisation, gemeente: Organisation, known: list[Finding]):
+        self.registry, self.region, self.ledger = registry, region, ledger
+        self.aanbieder, self.gemeente = aanbieder, gemeente
+        self.before = outcome_of(known)
+        self.reported = {(finding.code, *client_and_line(finding.path)) for finding in known}
+        self.amount_refused = {(client, line) for code, client, line in self.reported
+                               if code == AMOUNT_RULE}
+        self.running = Running.start(ledger, aanbieder.id)
+        self.pricing = Pricing(registry, region)
+        self._facts: dict[int, ToewijzingFacts] = {}
+
+    def check(self, prestatie: Prestatie) -> tuple[list[Finding], int | None]:
+        found = reference_new(prestatie, self.ledger)
+        if prestatie.credit:
+            problems, debet = credit_reverses_debit(prestatie, self.running)
+            found += problems
+            toewijzing_id = debet.toewijzing_id if debet is not None else None
+            toewijzing = self.ledger.by_id(toewijzing_id)
+        else:
+            matched = match(prestatie, self.ledger, self.aanbieder.code, self.gemeente.code)
+            found += matched.findings
+            toewijzing = matched.toewijzing
+            toewijzing_id = toewijzing.id if toewijzing is not None else None
+            if toewijzing is not None:
+                found += self._debit_checks(prestatie, toewijzing)
+        found += self._region_rules(prestatie, toewijzing)
+
+        refused = self.before.refused_line(prestatie.client, prestatie.number) or \
+            any(finding.is_error for finding in found)
+        if not refused:
+            if prestatie.credit:
+                self.running.release(prestatie.previous_reference)
+            elif toewijzing is not None:
+                self.running.count(toewijzing.id, prestatie, toewijzing.key)
+        return found, toewijzing_id
+
+    def _debit_checks(self, prestatie: Prestatie, toewijzing: Assigned) -> list[Finding]:
+        found = unit_of_toewijzing(prestatie, toewijzing)
+        if not found:  # volumes in a unit the toewijzing does not use cannot be compared
+            found += volume_within_toewijzing(prestatie, toewijzing, self.running)
+        found += debit_once(prestatie, toewijzing, self.running)
+        found += priced_by_region(prestatie, toewijzing, self.pricing, amount_refused=(
+            prestatie.client, prestatie.number) in self.amount_refused)
+        return found
+
+    def _region_rules(self, prestatie: Prestatie, toewijzing: Assigned | None) -> list[Finding]:
+        if self.region is None:
+            return []
+        values = dict(prestatie.values)
+        values["product_key"] = toewijzing.key if toewijzing is not None else None
+        values["client_lines"] = self.running.of_client(prestatie.bsn)
+        facts = self.facts(toewijzing) if toewijzing is not None else None
+        found = []
+        for finding in self.registry.validate_declaration_line(self.region, values, facts):
+            if (finding.rule, prestatie.client, prestatie.number) in self.reported:
+                continue  # the validation found it already, without the toewijzing
+            path = f"{prestatie.path}/{finding.field}" if finding.field in PRESTATIE_ELEMENTS \
+                else prestatie.path
+            found.append(Finding(finding.rule, finding.retourcode, prestatie.line,
+                                 finding.message, path, Severity(finding.severity)))
+        return found
+
+    def facts(self, toewijzing: Assigned) -> ToewijzingFacts:
+        """The toewijzing as plugins see it, with the client's other active toewijzingen."""
+        facts = self._facts.get(toewijzing.id)
+        if facts is None:
+            others = tuple(self._plain(other) for other in
+                           self.ledger.by_client.get(toewijzing.client_id, ())
+                           if other.id != toewijzing.id)
+            facts = self._facts[toewijzing.id] = self._plain(toewijzing, others)
+        return facts
+
+    def _plain(self, toewijzing: Assigned,
+               others: tuple[ToewijzingFacts, ...] = ()) -> ToewijzingFacts:
+        return ToewijzingFacts(
+            toewijzing_nummer=toewijzing.nummer, municipality_code=self.gemeente.code,
+            provider_agb=toewijzing.aanbieder_code, client_birth_date=toewijzing.birth_date,
+            product_category=toewijzing.category, product_code=toewijzing.code,
+            product_key=toewijzing.key, volume=toewijzing.volume, unit=toewijzing.unit,
+            frequency=toewijzing.frequency, start=toewijzing.start, end=toewijzing.end,
+            attributes=dict(toewijzing.attributes), others=others)
+
+
+def store_lines(checked: Checked, outcome: Outcome, findings: list[Finding],
+                upload: Upload) -> list[int]:
+    """One row per Prestatie, with the outcome and retourcodes the WMO325 ``outcome`` gave it and
+    every finding on it (``findings``: all of the file's, errors and warnings). Returns their ids.
+
+    The rows are written as one bulk INSERT (batched by SQLAlchemy, a thousand rows a statement),
+    not as ORM objects: the ORM inserts one row per statement on SQLite, which cannot tell which
+    generated id belongs to which object. The audit log gets a "create" row per line all the same,
+    written as the audit recorder writes its own (portal.audit.recorder).
+    """
+    per_place: dict[tuple[int | None, int | None], list[dict]] = {}
+    for finding in findings:
+        per_place.setdefault(client_and_line(finding.path), []).append({
+            "code": finding.code, "retourcode": finding.retourcode, "message": finding.message,
+            "severity": Severity(finding.severity).value})
+    rows = []
+    for prestatie, toewijzing_id in checked.lines:
+        client, number = prestatie.client, prestatie.number
+        if client in outcome.clients:
+            retourcodes = [NOT_ASSESSED]
+        else:
+            retourcodes = list(outcome.lines.get((client, number), []))
+        month = checked.month or (prestatie.begin.replace(day=1) if prestatie.begin else None)
+        rows.append(dict(
+            upload_id=upload.id, aanbieder_id=checked.aanbieder_id,
+            gemeente_id=checked.gemeente_id, toewijzing_id=toewijzing_id,
+            client_bsn=prestatie.bsn, client_number=client, prestatie_number=number,
+            file_line=prestatie.line, reference=prestatie.reference,
+            previous_reference=prestatie.previous_reference,
+            toewijzing_nummer=prestatie.toewijzing_nummer, category=prestatie.category,
+            code=prestatie.code, begin=prestatie.begin, end=prestatie.end,
+            volume=prestatie.volume, unit=prestatie.unit, tariff_cents=prestatie.tariff_cents,
+            amount_cents=prestatie.amount_cents, debit_credit="C" if prestatie.credit else "D",
+            outcome=REFUSED if outcome.refused_line(client, number) else GRANTED,
+            retourcodes=retourcodes,
+            findings=per_place.get((client, number), []) + per_place.get((client, None), []),
+            month=month))
+    if not rows:
+        return []
+    ids = list(db.session.scalars(insert(DeclarationLine).returning(DeclarationLine.id), rows))
+    _audit_created(DeclarationLine.__tablename__, ids)
+    return ids
+
+
+def _audit_created(object_type: str, ids: list[int]) -> None:
+    user_id, actor, organisation_id, address = audit_recorder._who()
+    moment = utcnow()
+    db.session.execute(insert(AuditLog), [
+        {"at": moment, "user_id": user_id, "actor": actor, "organisation_id": organisation_id,
+         "action": "create", "object_type": object_type, "object_id": str(row_id),
+         "remote_addr": address, "detail": None} for row_id in ids])
