@@ -108,6 +108,7 @@ def round_trip(client, app, ids: dict, kind: str) -> int:
 
     login(client, ids["gemeente_email"])
     assert plan_id_in(client.get("/plannen/beoordelen").text, plan_id)
+    assert "wachten op beoordeling" in client.get("/").text  # on the gemeente's dashboard
     review = client.get(f"{url}/beoordelen")
     section = re.search(r'name="opmerking_(\w+)"', review.text).group(1)
     returned = post_form(client, f"{url}/beoordelen",
@@ -118,6 +119,8 @@ def round_trip(client, app, ids: dict, kind: str) -> int:
     login(client, ids["provider_email"])
     detail = client.get(url)
     assert "Maak dit concreter." in detail.text and "Teruggestuurd" in detail.text
+    dashboard = client.get("/").text
+    assert "Maak dit concreter." in dashboard and "Teruggestuurd" in dashboard
     post_form(client, f"{url}/nieuwe-versie", {})
     assert "Ingevuld: " in client.get(url).text  # version 2 starts from version 1's content
     again = post_form(client, url, fields, indienen="1")

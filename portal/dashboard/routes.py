@@ -13,6 +13,9 @@ from portal.auth.policy import any_role, visible_clients, visible_toewijzingen
 from portal.clients.models import Client
 from portal.clients.routes import product_name
 from portal.extensions import db
+from portal.plans.models import Plan
+from portal.plans.queue import queue
+from portal.plans.routes import visible_plans
 from portal.plugins.data_deadlines import KINDS as DEADLINE_KINDS
 from portal.plugins.types import Deadline
 from portal.regions import registry
@@ -74,10 +77,18 @@ def _tenant():
     template = "dashboard/aanbieder.html" if current_user.role == AANBIEDER \
         else "dashboard/gemeente.html"
     sort = "client" if request.args.get("sorteer") == "client" else "due"
+    # The aanbieder sees its plans' outcomes and the gemeente's comments; the gemeente what waits
+    # for its review, with its own terms.
+    plans = list(db.session.scalars(visible_plans(current_user)
+                                    .where(Plan.state.in_(("ingediend", "teruggestuurd",
+                                                           "goedgekeurd", "concept")))
+                                    .order_by(Plan.updated_at.desc()).limit(20)))
+    waiting = queue(registry(), current_user.organisation_id) \
+        if current_user.role == GEMEENTE else []
     return render_template(template, clients=clients, by_client=by_client, today=today,
                            product_name=product_name, role_gemeente=GEMEENTE,
                            due=upcoming_deadlines(toewijzingen, today, sort), sort=sort,
-                           kinds=DEADLINE_KINDS)
+                           kinds=DEADLINE_KINDS, plans=plans, waiting=waiting)
 
 
 def _beheer():
