@@ -27,7 +27,16 @@ from portal.plans.lifecycle import CONCEPT, STATES, allowed
 from portal.plans.models import EVALUATION, PLAN, Plan, PlanVersion
 from portal.plans.pdf import pdf_bytes
 from portal.plans.queue import queue, review_term
-from portal.plans.services import Draft, PlanRefused, StaleEdit, decide, new_version, save, start
+from portal.plans.services import (
+    Draft,
+    PlanRefused,
+    Scope,
+    StaleEdit,
+    decide,
+    new_version,
+    save,
+    start,
+)
 from portal.plans.services import submit as submit_plan
 from portal.plans.templates import Template, TemplateContext
 from portal.plugins.types import Product
@@ -123,18 +132,28 @@ def new(toewijzing_id: int, kind: str):
                                    .where(Toewijzing.id == toewijzing_id))
     if toewijzing is None or kind not in (PLAN, EVALUATION) or not StartForm().validate_on_submit():
         abort(404)
-    if template_for(toewijzing, kind) is None:
+    template = template_for(toewijzing, kind)
+    if template is None:
         flash("De regio vraagt voor dit product geen " + ("plan." if kind == PLAN
                                                           else "evaluatieverslag."), "error")
         return redirect(url_for("clients.detail", client_id=toewijzing.client_id))
     try:
-        plan = start(current_user, toewijzing, kind)
+        plan = start(current_user, toewijzing, kind, _scope(toewijzing))
         db.session.commit()
     except PlanRefused as refused:
         db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for("clients.detail", client_id=toewijzing.client_id))
     return redirect(url_for("plans.detail", plan_id=plan.id))
+
+
+def _scope(toewijzing: Toewijzing) -> Scope:
+    """Whether the region makes one integral plan per client for this product (its plan
+    template names the owners), or one plan per toewijzing."""
+    plan_template = template_for(toewijzing, PLAN)
+    if plan_template is None or not plan_template.integral_owners:
+        return Scope()
+    return Scope(plan_template.integral_owners, plan_template.products)
 
 
 # -- reading and writing -------------------------------------------------------------------------

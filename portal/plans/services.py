@@ -41,6 +41,20 @@ class StaleEdit(PlanRefused):
     """Someone saved the plan after this user opened it; this save would overwrite that."""
 
 
+@dataclass(frozen=True)
+class Scope:
+    """An integral plan (from the region's template): one plan per client for all its
+    toewijzingen of ``products``, made by the provider of one of ``owners``. Empty: one plan per
+    toewijzing."""
+
+    owners: frozenset[str] = frozenset()
+    products: frozenset[str] = frozenset()
+
+    @property
+    def integral(self) -> bool:
+        return bool(self.owners)
+
+
 @dataclass
 class Draft:
     """What the author typed: the content and who wrote it."""
@@ -51,7 +65,7 @@ class Draft:
     extra: dict = field(default_factory=dict)
 
 
-def start(user: User, toewijzing: Toewijzing, kind: str) -> Plan:
+def start(user: User, toewijzing: Toewijzing, kind: str, scope: Scope = Scope()) -> Plan:
     """A new plan (or evaluation) for a toewijzing of the user's organisation, as a concept."""
     if user.role != AANBIEDER or toewijzing.aanbieder_id != user.organisation_id:
         raise PlanRefused("Alleen de aanbieder van deze toewijzing schrijft het plan.")
@@ -59,13 +73,17 @@ def start(user: User, toewijzing: Toewijzing, kind: str) -> Plan:
         raise PlanRefused("Deze toewijzing is niet actief; er kan geen plan of evaluatie meer "
                           "bij worden gemaakt.")
     evaluates = None
+    plans = _integral_plans(toewijzing, scope) if scope.integral else _plans(toewijzing, PLAN)
     if kind == PLAN:
-        existing = _plans(toewijzing, PLAN)
-        if existing:
-            raise PlanRefused("Er is al een plan voor deze toewijzing; open dat plan (een "
-                              "teruggestuurd plan krijgt een nieuwe versie).")
+        if scope.integral:
+            _integral_owner(toewijzing, scope)
+        if plans:
+            what = "een integraal plan voor deze cliënt" if scope.integral else \
+                "een plan voor deze toewijzing"
+            raise PlanRefused(f"Er is al {what}; open dat plan (een teruggestuurd plan krijgt "
+                              f"een nieuwe versie).")
     elif kind == EVALUATION:
-        approved = [p for p in _plans(toewijzing, PLAN) if p.state == GOEDGEKEURD]
+        approved = [p for p in plans if p.state == GOEDGEKEURD]
         if not approved:
             raise PlanRefused("Een evaluatie kijkt terug op een goedgekeurd plan; deze "
                               "toewijzing heeft nog geen goedgekeurd plan.")
@@ -197,6 +215,27 @@ def _as_warning(finding: Finding) -> Finding:
 def _as_json(finding: Finding) -> dict:
     return {"rule": finding.rule, "severity": finding.severity.value,
             "message": finding.message, "field": finding.field}
+
+
+def _integral_owner(toewijzing: Toewijzing, scope: Scope) -> None:
+    """Only the provider of an owner product makes the integral plan, when the client has one."""
+    if toewijzing.product_key in scope.owners:
+        return
+    owners = [t for t in db.session.scalars(select(Toewijzing).where(
+        Toewijzing.client_id == toewijzing.client_id, Toewijzing.status == "actief",
+        Toewijzing.product_key.in_(scope.owners)))]
+    if owners:
+        names = ", ".join(sorted({t.aanbieder.name for t in owners}))
+        raise PlanRefused(f"Deze cliënt krijgt één integraal plan, gemaakt door de aanbieder van "
+                          f"de individuele begeleiding ({names}); stem uw deel met die aanbieder "
+                          f"af.")
+
+
+def _integral_plans(toewijzing: Toewijzing, scope: Scope) -> list[Plan]:
+    """The client's plans for any of the integral plan's products, whoever made them."""
+    return list(db.session.scalars(select(Plan).where(
+        Plan.client_id == toewijzing.client_id, Plan.kind == PLAN,
+        Plan.product_key.in_(scope.products)).order_by(Plan.id)))
 
 
 def _plans(toewijzing: Toewijzing, kind: str) -> list[Plan]:

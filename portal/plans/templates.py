@@ -17,6 +17,8 @@ The file format (TOML; a region package names its file, the generic plugin reads
     title = "Uitvoeringsplan"
     products = []                         # empty: every product of the region
     not_for_products = []                 # products that have no such template
+    integral_owners = []                  # optional: one plan per client for all ``products``,
+                                          # made by the provider of one of these products
     source = "000:74"                     # where the seed asks for it
 
       [[templates.sections]]
@@ -148,7 +150,7 @@ RESERVED_KEYS = frozenset({
 })
 
 TEMPLATE_FIELDS = {"id", "kind", "title", "products", "not_for_products", "source", "note",
-                   "sections", "checklist", "rules"}
+                   "sections", "checklist", "rules", "integral_owners"}
 SECTION_FIELDS = {"key", "title", "source", "help", "fields", "only_for_products", "not_for",
                   "optional_when"}
 FIELD_FIELDS = {"key", "label", "kind", "source", "help", "required", "rule", "rule_for_products",
@@ -333,6 +335,9 @@ class Template:
     source: SeedRef | None = None
     note: str | None = None
     path: str | None = None  # the file it was read from
+    # An integral plan: one per client for all its toewijzingen of ``products``, made by the
+    # provider of one of these products (empty: one plan per toewijzing).
+    integral_owners: frozenset[str] = frozenset()
 
     def all_fields(self) -> list[Field]:
         return [f for section in self.sections for f in section.fields]
@@ -663,7 +668,16 @@ def _template(checker: _Checker, row: dict, index: int, region: str, path: str) 
         id=tid, kind=kind or PLAN, title=checker.text(row, "title", where) or tid, region=region,
         products=products, sections=tuple(sections), checklist=tuple(checklist), rules=tuple(rules),
         source=checker.source(row, where), note=checker.text(row, "note", where, required=False),
-        path=path)
+        path=path, integral_owners=_integral_owners(checker, row, where, products))
+
+
+def _integral_owners(checker: _Checker, row: dict, where: str,
+                     products: frozenset[str]) -> frozenset[str]:
+    owners = checker.products_of(row, "integral_owners", where)
+    if owners - products:
+        checker.fail(where, "'integral_owners' noemt producten waarvoor het sjabloon niet geldt: "
+                     + ", ".join(sorted(owners - products)))
+    return owners
 
 
 def _section(checker: _Checker, row: dict, where: str, template_kind: str | None) -> Section:
