@@ -303,7 +303,8 @@ def priced_by_region(prestatie: Prestatie, toewijzing: Assigned, pricing: Pricin
         return [codes.AMOUNT.finding(prestatie, f"Het bedrag van {named} kan niet worden "
                                                 f"berekend: {error}")]
     findings = []
-    per = f"€ {tariff.display().replace('.', ',')} per {unit_label(tariff.unit)} ({tariff.source})"
+    tariff_text = tariff.display().replace(".", ",")
+    per = f"€ {tariff_text} per {unit_label(tariff.unit)} ({tariff.source})"
     factor = Fraction(1) if prestatie.unit == tariff.unit else \
         UNIT_FACTORS[(prestatie.unit, tariff.unit)]
     expected = round_half_up_to_cents(tariff.amount * factor)
@@ -316,9 +317,10 @@ def priced_by_region(prestatie: Prestatie, toewijzing: Assigned, pricing: Pricin
                        f"de regio voor {named}: {per}, dus {expected} cent per "
                        f"{unit_label(prestatie.unit)}."))
     if prestatie.amount_cents != price.amount_cents and not amount_refused:
+        declared_volume = amount_text(prestatie.volume, prestatie.unit)
         findings.append(codes.AMOUNT.finding(
             prestatie, f"IngediendBedrag {euro(prestatie.amount_cents)} wijkt af van het bedrag "
-                       f"volgens het tarief van de regio: {amount_text(prestatie.volume, prestatie.unit)}"
-                       f" à {per} = {euro(price.amount_cents)} (één keer per prestatie half naar "
-                       f"boven afgerond)."))
+                       f"volgens het tarief van de regio: {declared_volume} à {per} = "
+                       f"{euro(price.amount_cents)} (één keer per prestatie half naar boven "
+                       f"afgerond)."))
     return findings

@@ -153,12 +153,13 @@ def per_week_without_flexibility(rule_id: str, products: Iterable[str], message:
             if other.toewijzing_nummer == line.get("toewijzing_nummer") and other.unit == unit
             and other.start and other.end and other.volume is not None
             and iso_weeks(other.start, other.end) == weeks]
-    total = convert(line["volume"] + sum(other.volume for other in same), unit, toewijzing.unit)
+    declared = line["volume"] + sum(other.volume for other in same)
+    total = convert(declared, unit, toewijzing.unit)
     if total is None or total <= toewijzing.volume:
         return []
     where = f" [{source}]" if source else ""
     return [Finding(rule_id, severity,
-                    f"{message} In week {week_label(weeks[0])} is {line['volume'] + sum(o.volume for o in same)} "
-                    f"gedeclareerd (deze prestatie {line['volume']}, {len(same)} andere "
-                    f"prestatie(s) in die week); toegewezen per week: {toewijzing.volume}.{where}",
+                    f"{message} In week {week_label(weeks[0])} is {declared} gedeclareerd (deze "
+                    f"prestatie {line['volume']}, {len(same)} andere prestatie(s) in die week); "
+                    f"toegewezen per week: {toewijzing.volume}.{where}",
                     "GeleverdVolume", retourcode)]

@@ -31,7 +31,8 @@ def masked(bsn: str | None) -> str:
     return f"••••••{bsn[-3:]}" if bsn else "onbekend"
 
 
-def match(prestatie: Prestatie, ledger: Ledger, aanbieder_code: str, gemeente_code: str) -> Match:
+def match(prestatie: Prestatie, ledger: Ledger, aanbieder_code: str,
+          gemeente_code: str) -> Match:
     nummer = prestatie.toewijzing_nummer
     toewijzing = ledger.own.get(nummer) if nummer is not None else None
     if toewijzing is None:

@@ -13,9 +13,13 @@ How much a toewijzing allows in a declared period (../shared/docs/iwmo.md §4, "
 | Frequentie | allowed in the period |
 | --- | --- |
 | 1 per dag | volume × days |
-| 2 per week | volume × calendar (ISO) weeks the period touches; category 01 always 6 weeks; output units (82) count the Sundays, + 1 in the period holding the toewijzing's last Sunday when it does not end on a Sunday |
+| 2 per week | volume × calendar (ISO) weeks the period touches (see below) |
 | 4 per maand | volume × months touched (a ProductPeriode lies in one month: 1) |
 | 6 totaal | the volume, over the whole toewijzing (TR322) |
+
+Per week, category 01 (hulp bij het huishouden) always counts 6 weeks; an output unit (82) counts
+the Sundays in the period, plus 1 in the period holding the toewijzing's last Sunday when the
+toewijzing does not end on a Sunday.
 """
 
 from __future__ import annotations
