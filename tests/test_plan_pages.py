@@ -77,8 +77,9 @@ def start_document(client, client_id: int, kind: str) -> int:
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
-def round_trip(client, app, ids: dict, kind: str) -> int:
-    """Write, submit, return, revise, resubmit, approve; returns the plan id."""
+def round_trip(client, app, ids: dict, kind: str, overrides: dict | None = None) -> int:
+    """Write, submit, return, revise, resubmit, approve; returns the plan id. ``overrides`` are
+    answers a region's rules want other than the first choice."""
     login(client, ids["provider_email"])
     plan_id = start_document(client, ids["client"], kind)
     url = f"/plannen/{plan_id}"
@@ -89,7 +90,7 @@ def round_trip(client, app, ids: dict, kind: str) -> int:
 
         with app.test_request_context():
             context = _document(plan).context
-        fields = filled(template, context)
+        fields = {**filled(template, context), **(overrides or {})}
         asks_something = any(f.is_required({}, context) for f in template.fields(context))
 
     # An empty concept is saved; what is still missing shows as warnings, and submitting it is
@@ -140,7 +141,8 @@ def plan_id_in(html: str, plan_id: int) -> bool:
     return f"/plannen/{plan_id}/beoordelen" in html
 
 
-def region_world(app, region_code: str, product_key: str, **attributes: str) -> dict:
+def region_world(app, region_code: str, product_key: str, eenheid: str = "",
+                 **attributes: str) -> dict:
     """A gemeente of the region, a provider, their users and one toewijzing of ``product_key``."""
     with app.app_context():
         regions = registry()
@@ -153,6 +155,7 @@ def region_world(app, region_code: str, product_key: str, **attributes: str) -> 
         db.session.flush()
         toewijzing, _ = create_toewijzing(regions, toewijzing_input(
             gemeente, provider, "999900031", product_key, 5001, attributes=attributes,
+            eenheid=eenheid,
             einddatum=date(TODAY.year + 1, 12, 31)), today=TODAY)
         create_user("c@aanbieder.test", "Cas", "aanbieder", PASSWORD, provider)
         create_user("g@gemeente.test", "Gina", "gemeente", PASSWORD, gemeente)
@@ -168,10 +171,14 @@ def test_plan_and_evaluation_round_in_midden_ijssel(client, app, world):
     round_trip(client, app, ids, "evaluatie")
 
 
-def test_plan_round_in_geldrop_mierlo(client, app, world):
+def test_plan_and_evaluation_round_in_geldrop_mierlo(client, app, world):
     ids = {"client": world.client_b, "provider_email": "b@aanbieder.test",
            "gemeente_email": "geldrop@gemeente.test"}
     round_trip(client, app, ids, "plan")
+    # GM-E1: in the three months before the indicatie ends (31-12-2026) it is the eindevaluatie.
+    end = date(2026, 12, 31)
+    soort = "eind" if date(2026, 10, 1) <= TODAY <= end else "tussen"
+    round_trip(client, app, ids, "evaluatie", overrides={"soort": soort})
 
 
 def test_plan_and_evaluation_round_in_midden_limburg(client, app):
@@ -189,12 +196,14 @@ def generic_region_dir(tmp_path):
     data = Path(__file__).resolve().parent.parent / "regions" / "generic" / "data"
     directory = tmp_path / "regio"
     (directory / "templates").mkdir(parents=True)
-    text = (data / "generic_001.toml").read_text(encoding="utf-8")
-    text = text.replace('code = "generic_001"', 'code = "samen_doen"', 1)
-    text += '\n[[municipalities]]\ncode = "0999"\nname = "Proefgemeente"\n'
-    (directory / "samen_doen.toml").write_text(text, encoding="utf-8")
-    (directory / "templates" / "samen_doen.toml").write_text(
-        (data / "templates" / "generic_001.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    for source, code, cbs in (("generic_001", "samen_doen", "0999"),
+                              ("generic_003", "sjabloon", "0998")):
+        text = (data / f"{source}.toml").read_text(encoding="utf-8")
+        text = text.replace(f'code = "{source}"', f'code = "{code}"', 1)
+        text += f'\n[[municipalities]]\ncode = "{cbs}"\nname = "Proefgemeente {cbs}"\n'
+        (directory / f"{code}.toml").write_text(text, encoding="utf-8")
+        (directory / "templates" / f"{code}.toml").write_text(
+            (data / "templates" / f"{source}.toml").read_text(encoding="utf-8"), encoding="utf-8")
     return directory
 
 
@@ -210,6 +219,23 @@ def test_plan_and_evaluation_round_in_a_generic_region(client, app, generic_regi
     ids = region_world(app, "samen_doen", "02A04")
     round_trip(client, app, ids, "plan")
     round_trip(client, app, ids, "evaluatie")
+
+
+def test_plan_round_in_the_generic_template_region(client, app, generic_region_dir):
+    """Seed 003 has placeholder codes and prices: beheer sets them before anything is assigned
+    (G3-O1); then its ondersteuningsplan goes round like any other."""
+    from portal.extensions import utcnow
+    from portal.regions.models import ConfiguredProductCode, ConfiguredTariff
+
+    with app.app_context():
+        db.session.add(ConfiguredProductCode(region_code="sjabloon", product_key="BI-regulier",
+                                             code="02X01", created_at=utcnow()))
+        db.session.add(ConfiguredTariff(region_code="sjabloon", product_key="BI-regulier",
+                                        amount_cents=7000, tariff_unit="04",
+                                        valid_from=date(TODAY.year, 1, 1), valid_until=None))
+        db.session.commit()
+    ids = region_world(app, "sjabloon", "BI-regulier", eenheid="04")
+    round_trip(client, app, ids, "plan")
 
 
 def test_typed_html_is_shown_as_text_and_printed_as_text(client, app, world):
