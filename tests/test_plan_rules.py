@@ -9,7 +9,7 @@ Status of every plan (P) and evaluation (E) rule (region-rules mark in brackets)
 
 | rule | status | how, or why not |
 | --- | --- | --- |
-| MIJ-P1 [M] | not implemented | "one plan per client per toewijzing" is a uniqueness rule on stored plans: the plan models do not exist yet |
+| MIJ-P1 [M] | implemented | one plan per toewijzing: portal.plans.services.start refuses a second (tests/test_plan_services.py) |
 | MIJ-P2 [M] | implemented | goals (≥ 1, each with doel and acties) and hulpbronnen required; SMART quality on the reviewer's checklist |
 | MIJ-P3 [M] | implemented | frequentie and evaluatiemoment per goal required for begeleiding groep/individueel and Werkt Mee |
 | MIJ-P4 [M] | implemented | "overeenstemming" yes/no must be ja, with its date; regie on the reviewer's checklist |
@@ -38,16 +38,16 @@ Status of every plan (P) and evaluation (E) rule (region-rules mark in brackets)
 | ML-E4 | nothing to check | no frequency or format |
 | GM-P1 [M] | implemented | every begeleiding product but D1 has a plan template, agreed with the client (GM-P9 f) |
 | GM-P2 [M] | implemented | D1 has no plan template (and no plan deadline in region.toml) |
-| GM-P3 [M] | not implemented | one integral plan per client owned by the B1-B3 provider needs stored plans and the client's toewijzingen per provider |
+| GM-P3 [M] | implemented | `integral_owners` in plan_templates.toml: one plan per client, made by the B1-B3 provider (tests/test_plan_services.py) |
 | GM-P4 [M] | deadline | 20 werkdagen (region.toml) |
 | GM-P5 [M] | deadline | 10 werkdagen for the client's reply (region.toml) |
 | GM-P6 [M] | not implemented | needs the 305 start date, which the portal does not receive yet |
-| GM-P7 [M] | not implemented | the reviewer's 15 werkdagen need the lifecycle's submission and review times |
+| GM-P7 [M] | implemented | a deadline from the submission (region.toml, from = "submitted"), shown in the reviewer's queue (tests/test_deadlines.py, tests/test_plan_queue.py) |
 | GM-P8 [M] | deadline | 35 werkdagen (region.toml) |
 | GM-P9 [M] | implemented | items a-f required, per goal i-v; discussed and consent must be ja; SMART on the checklist |
 | GM-P10 [M] | implemented | vast / deels / flexibel required, rhythm and flexible situations when they apply; matching the 301's flexibility needs it on the toewijzing |
 | GM-P11 [M] | not here | hours within the indicatie is a declaration rule (GM-D3) |
-| GM-P12 [M] | partly | every version's content needs its "besproken" date; the version history is the lifecycle's |
+| GM-P12 [M] | implemented | every version is kept and can be compared (portal.plans.models, /plannen/<id>/versies), and each version's content requires its "besproken" date |
 | GM-P13 [M] | partly | the G1 description is required when G1 is the product or among the client's products; requiring a revision on a new G1 toewijzing needs stored plans |
 | GM-P14 [M] | not implemented | a deviation needs a reviewer-approved override in the lifecycle |
 | GM-E1 [M] | implemented | tussen/eind must match the date (rules.py); "missing eindevaluatie" is the window deadline (region.toml) and the lifecycle |
@@ -85,6 +85,11 @@ REGION_RULES = ROOT.parent / "shared" / "docs" / "region-rules.md"
 STATUS = {
     match.group(1): match.group(3)
     for match in re.finditer(r"^\| ([A-Z0-9]+-[PE]\d+)( \[[MPH]\])? \| ([a-z ]+) \|", __doc__, re.M)
+}
+STATUS_TEXT = {  # rule id -> the "how, or why not" column
+    match.group(1): match.group(2)
+    for match in re.finditer(r"^\| ([A-Z0-9]+-[PE]\d+)(?: \[[MPH]\])? \| [a-z ]+ \| (.*) \|$", __doc__,
+                             re.M)
 }
 END = date(2026, 12, 31)
 EARLY = date(2026, 6, 1)
@@ -451,6 +456,14 @@ def test_deadline_rules_are_in_the_region_deadlines(registry):
 def test_every_implemented_rule_has_a_test_that_breaks_it_or_checks_its_effect():
     broken = {case[0] for case in BREAKS}
     by_effect = {"MIJ-E5", "MIJ-E6", "MIJ-E7", "GM-P1", "GM-P2", "GM-E6", "G1-E2"}
+    # Rules of the plan's lifecycle, broken in the tests the table names.
+    by_lifecycle = {"MIJ-P1": "test_plan_services.py", "GM-P3": "test_plan_services.py",
+                    "GM-P7": "test_plan_queue.py"}
+    here = Path(__file__).resolve().parent
+    for rule, test_file in by_lifecycle.items():
+        assert rule in STATUS and test_file in STATUS_TEXT[rule]
+        assert (here / test_file).exists()
+    by_effect |= set(by_lifecycle)
     implemented = {rule for rule, status in STATUS.items() if status in ("implemented", "partly")}
     assert implemented - broken - by_effect == set()
     assert broken <= implemented
