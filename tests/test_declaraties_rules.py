@@ -328,7 +328,7 @@ def test_region_rules_run_on_the_command_line_without_a_toewijzing(app):
 
 # -- Midden-Limburg and a region from the generic template --------------------------------------
 
-def test_ml_d7_vervoer_one_tariff_per_day(client, app, world):
+def test_ml_d7_vervoer_one_tariff_per_day_beside_bgg(client, app, world):
     with app.app_context():
         regions = registry()
         weert = create_organisation(regions, "gemeente", "0988", None, "midden_limburg")
@@ -338,8 +338,8 @@ def test_ml_d7_vervoer_one_tariff_per_day(client, app, world):
                          "08L01", None)
         db.session.commit()
         weert_id = weert.id
-    add_toewijzing(app, weert_id, world.provider_a, BSN_C, "BGG", 4101,
-                   attributes={"perceel": "1", "grondslag": "VG"})
+    bgg = add_toewijzing(app, weert_id, world.provider_a, BSN_C, "BGG", 4101,
+                         attributes={"perceel": "1", "grondslag": "VG"})
     add_toewijzing(app, weert_id, world.provider_a, BSN_C, "VERVOER", 4102,
                    attributes={"perceel": "1"})
     as_user(client, "aanbieder_a")
@@ -348,6 +348,15 @@ def test_ml_d7_vervoer_one_tariff_per_day(client, app, world):
              tariff=1000, begin="2026-10-05", end="2026-10-05")])], receiver="0988"))
     assert "ML-D7" in declared.codes("V1")
     assert "9321" in declared.retourcodes("V1")
+    assert "ML-O9" not in declared.codes("V1")
+
+    # Vervoer only beside a running BGG toewijzing (002:166): not after BGG ended.
+    change_toewijzing(app, bgg, einddatum=date(2026, 9, 30))
+    later = declare(client, app, wmo323([Client(BSN_C, [
+        Line("V2", toewijzing_nummer=4102, category="08", code="08L01", unit="14", volume=1,
+             tariff=1000, begin="2026-10-06", end="2026-10-06")])], receiver="0988",
+        identificatie="D0002", nummer="DEC0002"))
+    assert "Begeleiding Groep (BGG)" in later.message("V2", "ML-O9")
 
 
 def test_g3_d1_vervoer_once_a_day_in_a_region_made_from_the_template(client, app, world):

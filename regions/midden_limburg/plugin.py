@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from portal.declaraties.line_rules import per_day_caps
+from portal.declaraties.line_rules import on_line_period, per_day_caps
 from portal.plugins.hookspecs import hookimpl
 from portal.plugins.region_data import DataRegionPlugin
 
@@ -19,8 +19,14 @@ class MiddenLimburgPlugin(DataRegionPlugin):
     @hookimpl
     def wmo_validate_declaration_line(self, region, line, toewijzing):
         """ML-D7: vervoer is one tariff per day, at most one per client per day (the per-day
-        volume rule ML-D7 of region.toml, held against the client's declarations)."""
+        volume rule ML-D7 of region.toml, held against the client's declarations), and only
+        beside a running BGG toewijzing (rule ML-O9 again, on the declared period; no official
+        retourcode fits, so the line is answered "not assessed")."""
         if not self.serves(region):
             return []
-        return per_day_caps([rule for rule in self._regions[region].rules if rule.id == "ML-D7"],
-                            line)
+        rules = self._regions[region].rules
+        found = per_day_caps([rule for rule in rules if rule.id == "ML-D7"], line)
+        for rule in rules:
+            if rule.id == "ML-O9":
+                found += on_line_period(rule, line, toewijzing)
+        return found
