@@ -43,5 +43,7 @@ def test_two_simultaneous_uploads_of_one_message_process_it_once(app, world):
         statuses = sorted(db.session.scalars(select(Upload.status)))
         answered = db.session.scalars(select(Upload).where(
             Upload.answer_identificatie.is_not(None))).all()
-    assert statuses == ["dubbel", "geldig"]
+    # One was processed (its lines may be refused: that is not what this test is about), the
+    # other refused as the same message.
+    assert statuses.count("dubbel") == 1 and len(statuses) == 2
     assert len(answered) == 1
