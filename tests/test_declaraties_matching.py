@@ -17,6 +17,7 @@ from lxml import etree
 from sqlalchemy import event, func, select
 
 from portal.accounts.models import Organisation, User
+from portal.audit.models import AuditLog
 from portal.berichten import services as berichten_services
 from portal.berichten.models import Upload
 from portal.berichten.services import Settings, receive
@@ -132,6 +133,10 @@ def test_a_matching_line_is_granted_and_stored_with_its_toewijzing(client, app, 
     assert line["outcome"] == "toegekend" and line["retourcodes"] == []
     assert line["toewijzing_id"] == world.toewijzing_a
     assert line["month"] == date(2026, 10, 1)
+    with app.app_context():  # written in bulk, audited all the same
+        assert db.session.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.object_type == "declaration_line", AuditLog.action == "create",
+            AuditLog.actor == "a@aanbieder.test")) == 1
     assert declared.answered("//a:DeclaratieAntwoord/a:RetourCodes/a:RetourCode/text()") == \
         ["8001"]
 

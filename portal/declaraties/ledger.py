@@ -79,8 +79,11 @@ class Ledger:
     booked: list[Booked]
     references: dict[str, str] = field(default_factory=dict)  # used before → where (Dutch)
 
+    def __post_init__(self) -> None:
+        self._by_id = {toewijzing.id: toewijzing for toewijzing in self.own.values()}
+
     def by_id(self, toewijzing_id: int | None) -> Assigned | None:
-        return next((t for t in self.own.values() if t.id == toewijzing_id), None)
+        return self._by_id.get(toewijzing_id)
 
 
 _COLUMNS = (Toewijzing.id, Toewijzing.toewijzing_nummer, Toewijzing.aanbieder_id,

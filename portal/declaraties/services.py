@@ -241,6 +241,7 @@ def store_lines(checked: Checked, outcome: Outcome, findings: list[Finding],
 
 
 def _audit_created(object_type: str, ids: list[int]) -> None:
+    # The recorder's own answer to "who acts", so these rows read like every other audit row.
     user_id, actor, organisation_id, address = audit_recorder._who()
     moment = utcnow()
     db.session.execute(insert(AuditLog), [
