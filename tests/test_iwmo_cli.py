@@ -250,3 +250,22 @@ def test_region_plugins_declaration_line_hook(samples):
         [("STR-1", 63, "GeleverdVolume"), ("STR-1", 106, "GeleverdVolume")]
     assert plugin.seen["bsn"] == "999900018" and plugin.seen["amount_cents"] == 24000
     assert plugin.seen["start"].isoformat() == "2023-04-01" and plugin.seen["line"] == 95
+
+
+def test_codes_beheer_configured_count_as_the_regions_product_list():
+    """Midden-Limburg's document has no product codes; beheer sets them. A declaration with such
+    a code passes TR381 on the web (which passes the configured codes), not without them."""
+    from portal.config import region_settings
+    from portal.iwmo.validate import validate_bytes
+    from portal.plugins.manager import RegionRegistry
+    from tests.iwmo_messages import Client, Line, wmo323
+
+    registry = RegionRegistry.create(region_settings({}), load_entry_points=True)
+    data = wmo323([Client("999900006", [Line("R1", code="02X11", unit="04", volume=2,
+                                              tariff=6000)])], receiver="1640")
+
+    def codes(check):
+        return {f.code for f in validate_bytes(data, "d.xml", region=check).errors}
+
+    assert "TR381" in codes(RegionCheck(registry, "midden_limburg"))
+    assert "TR381" not in codes(RegionCheck(registry, "midden_limburg", {"BGI": "02X11"}))

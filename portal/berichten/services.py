@@ -44,6 +44,7 @@ from portal.iwmo.wmo301 import read_wmo301
 from portal.plugins.manager import RegionRegistry
 from portal.plugins.types import Severity
 from portal.regions import registry as regions_registry
+from portal.regions.catalogue import configuration
 from portal.toewijzingen.from_message import ImportRefused, import_toewijzingen
 
 # Which messages a role sends, and so may upload to be processed. Other iWmo messages are
@@ -148,7 +149,9 @@ def _region_check(registry: RegionRegistry, header: MessageHeader | None) -> Reg
     if header is None or not header.receiver:
         return None
     region = registry.region_of_municipality(header.receiver)
-    return RegionCheck(registry, region.code) if region is not None else None
+    if region is None:
+        return None
+    return RegionCheck(registry, region.code, configuration(region.code).codes)
 
 
 def _refusal(user: User, report: FileReport, header: MessageHeader | None) -> str | None:

@@ -56,7 +56,9 @@ class UnknownRegion(Exception):
 class RegionCheck:
     """The checks of one region, built once and applied to every Prestatie of every file."""
 
-    def __init__(self, registry, code: str):
+    def __init__(self, registry, code: str, configured_codes: Mapping[str, str] | None = None):
+        """``configured_codes`` (product key → iWmo code) are the codes beheer set for products
+        whose document has none; the web passes them, the command line has no database."""
         region = registry.region(code)
         if region is None:
             known = ", ".join(r.code for r in registry.regions()) or "geen"
@@ -65,9 +67,11 @@ class RegionCheck:
         self.code = code
         self.name = region.name
         self._products: dict[str, list[Product]] = {}
+        configured = configured_codes or {}
         for product in registry.products(code):
-            if product.code:
-                self._products.setdefault(product.code, []).append(product)
+            product_code = product.code or configured.get(product.key)
+            if product_code:
+                self._products.setdefault(product_code, []).append(product)
         self._hints: dict[str, str | None] = {}
 
     @classmethod
