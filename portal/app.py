@@ -109,12 +109,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.clients.routes import bp as clients_bp
     from portal.contracts.routes import bp as contracts_bp
     from portal.dashboard.routes import bp as dashboard_bp
+    from portal.declaraties.routes import bp as declaraties_bp
     from portal.plans.routes import bp as plans_bp
     from portal.regions.routes import bp as regions_bp
     from portal.toewijzingen.routes import bp as toewijzingen_bp
 
     for blueprint in (auth_bp, dashboard_bp, clients_bp, toewijzingen_bp, accounts_bp, regions_bp,
-                      contracts_bp, berichten_bp, plans_bp):
+                      contracts_bp, berichten_bp, plans_bp, declaraties_bp):
         app.register_blueprint(blueprint)
     # Static files are public: the login page needs its stylesheet.
     app.view_functions["static"].access_policy = "public"
