@@ -1,5 +1,6 @@
-"""Foundation figures: start-up time, region loading, page times with the demo data, and the iWmo
-validation figures (bench/iwmo.py).
+"""Foundation figures: start-up time, region loading, page times with the demo data, the iWmo
+validation figures (bench/iwmo.py) and the declaration check against the toewijzingen
+(bench/declaraties.py).
 
 Run with `make bench`. Uses a temporary SQLite database; prints one line per figure.
 """
@@ -72,6 +73,10 @@ def main() -> None:
     from bench.iwmo import main as iwmo_figures
 
     iwmo_figures()
+
+    from bench.declaraties import main as declaration_figures
+
+    declaration_figures()
 
 
 if __name__ == "__main__":
