@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, cast, insert, literal, select
 
 from portal.accounts.models import AANBIEDER_KIND, Organisation
 from portal.audit import recorder as audit_recorder
@@ -197,27 +197,34 @@ class _LineCheck:
 
 
 def store_lines(checked: Checked, outcome: Outcome, findings: list[Finding],
-                upload: Upload) -> list[int]:
+                upload: Upload) -> int:
     """One row per Prestatie, with the outcome and retourcodes the WMO325 ``outcome`` gave it and
-    every finding on it (``findings``: all of the file's, errors and warnings). Returns their ids.
+    every finding on it (``findings``: all of the file's, errors and warnings). Returns how many.
 
-    The rows are written as one bulk INSERT (batched by SQLAlchemy, a thousand rows a statement),
-    not as ORM objects: the ORM inserts one row per statement on SQLite, which cannot tell which
-    generated id belongs to which object. The audit log gets a "create" row per line all the same,
-    written as the audit recorder writes its own (portal.audit.recorder).
+    The rows are written as one executemany of a plain INSERT on the table, not as ORM objects or
+    an ORM bulk insert: the ORM inserts one row per statement on SQLite (it cannot tell which
+    generated id belongs to which object), and its bulk insert leaves out the columns that are
+    None in a row, so every line without a toewijzing or a previous reference starts a new batch.
+    SQLite sends the executemany as one statement; PostgreSQL gets multi-row INSERTs of a
+    thousand rows (SQLAlchemy's insertmanyvalues). The audit log gets a "create" row per line all
+    the same, written as the audit recorder writes its own (portal.audit.recorder), by one
+    INSERT ... SELECT over the upload's lines: the upload is new, so its lines are exactly these.
     """
     per_place: dict[tuple[int | None, int | None], list[dict]] = {}
     for finding in findings:
         per_place.setdefault(client_and_line(finding.path), []).append({
             "code": finding.code, "retourcode": finding.retourcode, "message": finding.message,
             "severity": Severity(finding.severity).value})
+    moment = utcnow()
+    refused_clients = outcome.clients
+    refused_lines = outcome.lines
     rows = []
     for prestatie, toewijzing_id in checked.lines:
         client, number = prestatie.client, prestatie.number
-        if client in outcome.clients:
+        if client in refused_clients:
             retourcodes = [NOT_ASSESSED]
         else:
-            retourcodes = list(outcome.lines.get((client, number), []))
+            retourcodes = list(refused_lines.get((client, number), []))
         month = checked.month or (prestatie.begin.replace(day=1) if prestatie.begin else None)
         rows.append(dict(
             upload_id=upload.id, aanbieder_id=checked.aanbieder_id,
@@ -232,19 +239,24 @@ def store_lines(checked: Checked, outcome: Outcome, findings: list[Finding],
             outcome=REFUSED if outcome.refused_line(client, number) else GRANTED,
             retourcodes=retourcodes,
             findings=per_place.get((client, number), []) + per_place.get((client, None), []),
-            month=month))
+            month=month, created_at=moment))
     if not rows:
-        return []
-    ids = list(db.session.scalars(insert(DeclarationLine).returning(DeclarationLine.id), rows))
-    _audit_created(DeclarationLine.__tablename__, ids)
-    return ids
+        return 0
+    table = DeclarationLine.__table__
+    db.session.execute(insert(table), rows)
+    _audit_created(table, table.c.upload_id == upload.id, moment)
+    return len(rows)
 
 
-def _audit_created(object_type: str, ids: list[int]) -> None:
+def _audit_created(table, where, moment) -> None:
+    """A "create" audit row for each row of ``table`` that ``where`` selects, in one statement."""
     # The recorder's own answer to "who acts", so these rows read like every other audit row.
     user_id, actor, organisation_id, address = audit_recorder._who()
-    moment = utcnow()
-    db.session.execute(insert(AuditLog), [
-        {"at": moment, "user_id": user_id, "actor": actor, "organisation_id": organisation_id,
-         "action": "create", "object_type": object_type, "object_id": str(row_id),
-         "remote_addr": address, "detail": None} for row_id in ids])
+    log = AuditLog.__table__
+    values = {"at": moment, "user_id": user_id, "actor": actor,
+              "organisation_id": organisation_id, "action": "create",
+              "object_type": table.name, "remote_addr": address, "detail": None}
+    columns = [*values, "object_id"]
+    db.session.execute(log.insert().from_select(columns, select(
+        *(literal(value, log.c[name].type).label(name) for name, value in values.items()),
+        cast(table.c.id, String).label("object_id")).where(where).order_by(table.c.id)))
