@@ -23,6 +23,7 @@ Rules (codes and retourcodes in :mod:`portal.declaraties.codes`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 
 from portal.declaraties import codes
@@ -33,7 +34,6 @@ from portal.declaraties.volumes import (
     TOTAL,
     amount_text,
     clip,
-    convert,
     overlaps,
     periods_in,
 )
@@ -42,15 +42,25 @@ from portal.iwmo.findings import Finding
 from portal.iwmo.values import euro
 from portal.plugins.manager import RegionRegistry
 from portal.plugins.types import Product
-from portal.pricing import EURO, HOUR, MINUTE, UNIT_FACTORS, PriceError, line_price
-from portal.pricing import round_half_up_to_cents
+from portal.pricing import (
+    EURO,
+    HOUR,
+    MINUTE,
+    UNIT_FACTORS,
+    Price,
+    PriceError,
+    Tariff,
+    line_price,
+    round_half_up_to_cents,
+)
 from portal.regions.catalogue import configuration, find_product, tariff_on
 
 
 def declared(prestatie: Prestatie, product_key: str | None) -> DeclaredLine:
-    return DeclaredLine(prestatie.reference, prestatie.toewijzing_nummer, product_key,
-                        prestatie.category, prestatie.code, prestatie.begin, prestatie.end,
-                        prestatie.volume, prestatie.unit)
+    values = prestatie.values  # read directly: once for every line that passes
+    return DeclaredLine(values["reference"], values["toewijzing_nummer"], product_key,
+                        values["product_category"], values["product_code"], values["start"],
+                        values["end"], prestatie.volume, values["unit"])
 
 
 def _booked_line(line: Booked) -> DeclaredLine:
@@ -180,20 +190,21 @@ def volume_within_toewijzing(prestatie: Prestatie, toewijzing: Assigned,
                              running: Running) -> list[Finding]:
     """TR322 (frequentie totaal) and TR321 (per dag, week or maand), cumulative."""
     unit = prestatie.unit
-    allowed_total = convert(toewijzing.volume, toewijzing.unit, unit) \
+    allowed_total = _in_unit(toewijzing.volume, toewijzing.unit, unit) \
         if toewijzing.volume is not None else None
     if allowed_total is None or prestatie.begin is None or prestatie.end is None:
         return []
-    earlier = [line for line in running.of_toewijzing(toewijzing.id)
-               if line.volume is not None and convert(line.volume, line.unit, unit) is not None]
-    assigned = amount_text(toewijzing.volume, toewijzing.unit)
+    earlier = [(line, volume) for line in running.of_toewijzing(toewijzing.id)
+               if line.volume is not None
+               and (volume := _in_unit(line.volume, line.unit, unit)) is not None]
     if toewijzing.frequency == TOTAL:
-        used = sum((convert(line.volume, line.unit, unit) for line in earlier), Fraction(0))
+        used = sum(volume for _line, volume in earlier)
         total = used + prestatie.volume
         if total <= allowed_total:
             return []
         return [codes.VOLUME_TOTAL.finding(
-            prestatie, f"Toewijzing {toewijzing.nummer} heeft in totaal {assigned}"
+            prestatie, f"Toewijzing {toewijzing.nummer} heeft in totaal "
+                       f"{amount_text(toewijzing.volume, toewijzing.unit)}"
                        f"{_also(allowed_total, toewijzing.unit, unit)}. Al toegekend of eerder in "
                        f"dit bestand: {amount_text(used, unit)}; met deze prestatie "
                        f"({amount_text(prestatie.volume, unit)}) wordt het "
@@ -201,10 +212,11 @@ def volume_within_toewijzing(prestatie: Prestatie, toewijzing: Assigned,
                        f"veel.")]
 
     month = (prestatie.begin.year, prestatie.begin.month)
-    same_month = [line for line in earlier if line.start is not None and line.end is not None
+    same_month = [(line, volume) for line, volume in earlier
+                  if line.start is not None and line.end is not None
                   and (line.start.year, line.start.month) == month]
-    start = min([prestatie.begin] + [line.start for line in same_month])
-    end = max([prestatie.end] + [line.end for line in same_month])
+    start = min([prestatie.begin] + [line.start for line, _volume in same_month])
+    end = max([prestatie.end] + [line.end for line, _volume in same_month])
     span = clip(start, end, toewijzing.start, toewijzing.end)
     if span is None:
         return []
@@ -214,18 +226,33 @@ def volume_within_toewijzing(prestatie: Prestatie, toewijzing: Assigned,
         return []
     times, what = counted
     allowed = allowed_total * times
-    used = sum((convert(line.volume, line.unit, unit) for line in same_month), Fraction(0))
+    used = sum(volume for _line, volume in same_month)
     total = used + prestatie.volume
     if total <= allowed:
         return []
     return [codes.VOLUME_PER_PERIOD.finding(
-        prestatie, f"Toewijzing {toewijzing.nummer} geeft {assigned} "
+        prestatie, f"Toewijzing {toewijzing.nummer} geeft "
+                   f"{amount_text(toewijzing.volume, toewijzing.unit)} "
                    f"{_frequency(toewijzing.frequency)}; van {span[0]} t/m {span[1]} is dat "
                    f"{times} {what} × {amount_text(allowed_total, unit)} = "
                    f"{amount_text(allowed, unit)}. Al toegekend of eerder in dit bestand in die "
                    f"maand: {amount_text(used, unit)}; met deze prestatie "
                    f"({amount_text(prestatie.volume, unit)}) wordt het {amount_text(total, unit)}: "
                    f"{amount_text(total - allowed, unit)} te veel.")]
+
+
+def _in_unit(volume: int, unit: str | None, to_unit: str | None) -> int | Fraction | None:
+    """portal.declaraties.volumes.convert, kept an int where it is one (the same unit, hours to
+    minutes): it runs for every earlier line of the toewijzing on every line, and exact Fraction
+    arithmetic on whole numbers only costs time. None when the units do not convert."""
+    if unit is None or to_unit is None:
+        return None
+    if unit == to_unit:
+        return volume
+    factor = UNIT_FACTORS.get((unit, to_unit))
+    if factor is None:
+        return None
+    return volume * factor.numerator if factor.denominator == 1 else volume * factor
 
 
 def _also(volume: Fraction, toewijzing_unit: str | None, unit: str) -> str:
@@ -253,22 +280,80 @@ def debit_once(prestatie: Prestatie, toewijzing: Assigned, running: Running) -> 
 
 
 class Pricing:
-    """The region's tariffs, loaded once per file (portal.regions.catalogue)."""
+    """The region's tariffs, loaded once per file (portal.regions.catalogue), and what each line
+    needs of them worked out once per file: a product by code, its tariff per day and variant
+    (tariff_on reads the configuration and builds the tariff anew on every call), and the price of
+    a volume at that tariff. A file of a hundred thousand lines has a handful of products and
+    days, and its volumes repeat."""
 
     def __init__(self, registry: RegionRegistry, region: str | None):
         self.registry, self.region = registry, region
         self.config = configuration(region) if region else None
         self._products: dict[str, Product | None] = {}
+        self._variant_keys: dict[str, frozenset[str]] = {}
+        self._tariffs: dict[tuple[str, date, str | None], Tariff | None] = {}
+        self._prices: dict[tuple[str, date, str | None, int, str], Price | PriceError] = {}
+        self._per_unit: dict[tuple[str, date, str | None, str], tuple[int, frozenset[int]]] = {}
 
     def product(self, code: str) -> Product | None:
         if code not in self._products:
             self._products[code] = find_product(self.registry, self.region, code, self.config)
         return self._products[code]
 
+    def variant_keys(self, product: Product) -> frozenset[str]:
+        keys = self._variant_keys.get(product.key)
+        if keys is None:
+            keys = self._variant_keys[product.key] = frozenset(
+                variant.key for variant in product.variants)
+        return keys
 
-def _variant(product: Product, attributes: dict) -> str | None:
+    def tariff(self, product: Product, day: date, variant: str | None) -> Tariff | None:
+        """The tariff on ``day``, None when there is none (a PriceError counts as none)."""
+        key = (product.key, day, variant)
+        if key not in self._tariffs:
+            try:
+                tariff = tariff_on(self.registry, self.region, product, day, variant, self.config)
+            except PriceError:
+                tariff = None
+            self._tariffs[key] = tariff
+        return self._tariffs[key]
+
+    def price(self, product: Product, day: date, variant: str | None, tariff: Tariff,
+              volume: int, unit: str) -> Price | PriceError:
+        """line_price of ``volume`` at ``tariff`` (the tariff of product, day and variant), or
+        the PriceError that says why there is none."""
+        key = (product.key, day, variant, volume, unit)
+        price = self._prices.get(key)
+        if price is None:
+            try:
+                price = line_price(tariff, volume, unit)
+            except PriceError as error:
+                price = error
+            self._prices[key] = price
+        return price
+
+    def per_unit(self, product: Product, day: date, variant: str | None, tariff: Tariff,
+                 unit: str) -> tuple[int, frozenset[int]]:
+        """The ProductTarief expected per declared ``unit`` (cents), and the ones accepted.
+
+        A tariff per hour declared in minutes: the standard's ProductTarief is the hourly tariff
+        / 60; the hourly tariff itself is accepted too, as TR346 does
+        (portal/iwmo/rules/declaratie.py). Only for a unit line_price could price in."""
+        key = (product.key, day, variant, unit)
+        known = self._per_unit.get(key)
+        if known is None:
+            factor = Fraction(1) if unit == tariff.unit else UNIT_FACTORS[(unit, tariff.unit)]
+            expected = round_half_up_to_cents(tariff.amount * factor)
+            known = self._per_unit[key] = (expected, frozenset(
+                {expected, round_half_up_to_cents(tariff.amount)}))
+        return known
+
+
+def _variant(product: Product, attributes: dict, pricing: Pricing) -> str | None:
     """The grondslag (or other) variant the toewijzing's own fields name, if the product has one."""
-    keys = {variant.key for variant in product.variants}
+    keys = pricing.variant_keys(product)
+    if not keys:
+        return None
     return next((str(value) for value in attributes.values() if str(value) in keys), None)
 
 
@@ -284,39 +369,37 @@ def priced_by_region(prestatie: Prestatie, toewijzing: Assigned, pricing: Pricin
     product = pricing.product(prestatie.code)
     if product is None:  # not in the region's list: TR381 (retourcode S329) refuses the line
         return []
-    variant = _variant(product, toewijzing.attributes)
-    named = f"{product.name} ({prestatie.code}{', ' + variant if variant else ''})"
-    try:
-        tariff = tariff_on(pricing.registry, pricing.region, product, prestatie.begin, variant,
-                           pricing.config)
-    except PriceError:
-        tariff = None
+    variant = _variant(product, toewijzing.attributes, pricing)
+    day = prestatie.begin
+
+    def named() -> str:
+        return f"{product.name} ({prestatie.code}{', ' + variant if variant else ''})"
+
+    tariff = pricing.tariff(product, day, variant)
     if tariff is None:
         return [codes.TARIFF.finding(
-            prestatie, f"Tarief niet vastgesteld voor {named} op {prestatie.begin}: de "
+            prestatie, f"Tarief niet vastgesteld voor {named()} op {prestatie.begin}: de "
                        f"productbeschrijving van de regio noemt geen tarief en beheer heeft er "
                        f"nog geen ingesteld. De prestatie wordt niet met een geschat tarief "
                        f"berekend; dien haar opnieuw in als het tarief is vastgesteld.")]
-    try:
-        price = line_price(tariff, prestatie.volume, prestatie.unit)
-    except PriceError as error:
-        return [codes.AMOUNT.finding(prestatie, f"Het bedrag van {named} kan niet worden "
-                                                f"berekend: {error}")]
+    price = pricing.price(product, day, variant, tariff, prestatie.volume, prestatie.unit)
+    if isinstance(price, PriceError):
+        return [codes.AMOUNT.finding(prestatie, f"Het bedrag van {named()} kan niet worden "
+                                                f"berekend: {price}")]
+    expected, accepted = pricing.per_unit(product, day, variant, tariff, prestatie.unit)
+    tariff_wrong = prestatie.tariff_cents is not None and prestatie.tariff_cents not in accepted
+    amount_wrong = prestatie.amount_cents != price.amount_cents and not amount_refused
+    if not tariff_wrong and not amount_wrong:
+        return []
     findings = []
     tariff_text = tariff.display().replace(".", ",")
     per = f"€ {tariff_text} per {unit_label(tariff.unit)} ({tariff.source})"
-    factor = Fraction(1) if prestatie.unit == tariff.unit else \
-        UNIT_FACTORS[(prestatie.unit, tariff.unit)]
-    expected = round_half_up_to_cents(tariff.amount * factor)
-    # A tariff per hour declared in minutes: the standard's ProductTarief is the hourly tariff / 60;
-    # the hourly tariff itself is accepted too, as TR346 does (portal/iwmo/rules/declaratie.py).
-    accepted = {expected, round_half_up_to_cents(tariff.amount)}
-    if prestatie.tariff_cents is not None and prestatie.tariff_cents not in accepted:
+    if tariff_wrong:
         findings.append(codes.TARIFF.finding(
             prestatie, f"ProductTarief {prestatie.tariff_cents} cent wijkt af van het tarief van "
-                       f"de regio voor {named}: {per}, dus {expected} cent per "
+                       f"de regio voor {named()}: {per}, dus {expected} cent per "
                        f"{unit_label(prestatie.unit)}."))
-    if prestatie.amount_cents != price.amount_cents and not amount_refused:
+    if amount_wrong:
         declared_volume = amount_text(prestatie.volume, prestatie.unit)
         findings.append(codes.AMOUNT.finding(
             prestatie, f"IngediendBedrag {euro(prestatie.amount_cents)} wijkt af van het bedrag "

@@ -28,7 +28,7 @@ from portal.extensions import db
 from portal.toewijzingen.models import Toewijzing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assigned:
     """A toewijzing as the checks read it."""
 
@@ -51,7 +51,7 @@ class Assigned:
     attributes: dict
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Booked:
     """A granted line of an earlier declaration."""
 

@@ -37,7 +37,7 @@ from portal.plugins.types import Finding, ToewijzingFacts
 OVER_VOLUME_RETOURCODE = "9321"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeclaredLine:
     """Another line of the same client that counts (see ``client_lines``)."""
 

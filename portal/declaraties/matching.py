@@ -20,7 +20,7 @@ from portal.declaraties.reading import Prestatie
 from portal.iwmo.findings import Finding
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     toewijzing: Assigned | None  # None: not matched (findings say why)
     found: Assigned | None  # the toewijzing with that number, matched or not

@@ -19,7 +19,7 @@ from portal.iwmo.region_checks import declaration_line
 from portal.iwmo.values import as_date
 
 
-@dataclass
+@dataclass(slots=True)
 class Prestatie:
     """One Prestatie of the file. ``values`` is the declaration-line mapping the region hook gets
     (keys in portal/iwmo/region_checks.py)."""
