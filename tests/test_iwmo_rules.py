@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.iwmo.rules import RULES
+from portal.iwmo.rules import RULES, Rule, registry
 from portal.iwmo.validate import validate_bytes
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -512,6 +512,33 @@ def test_wmo319_tr135():
     text = mutate(sample("WMO319"), ("<iwmo:Dagtekening>2023-04-02</iwmo:Dagtekening>",
                                      "<iwmo:Dagtekening>2027-04-02</iwmo:Dagtekening>"))
     assert_rule(check("WMO319", text), "TR135", "8848")
+
+
+# -- the engine ----------------------------------------------------------------------------------
+
+def test_a_rule_that_fails_is_reported_and_the_rules_after_it_still_run(monkeypatch):
+    def broken(line, ctx):
+        raise ValueError("kapot")
+
+    def stops(line, ctx):
+        return next(iter(()))  # StopIteration: must not quietly end the rules after it
+
+    before_tr346 = next(i for i, r in enumerate(RULES) if r.code == "TR346")
+    failing = [Rule("TEST1", None, ("Prestatie",), ("WMO323",), broken),
+               Rule("TEST2", None, ("Prestatie",), ("WMO323",), stops)]
+    monkeypatch.setattr(registry, "RULES",
+                        RULES[:before_tr346] + failing + RULES[before_tr346:])
+    text = mutate(sample("WMO323"), RN001_AMOUNT,
+                  (TOTAL, "<iwmo:TotaalBedrag>58100</iwmo:TotaalBedrag>"))
+    report = check("WMO323", text)
+    assert codes(report) == {"INTERN", "TR346"}
+    internal = [f for f in report.errors if f.code == "INTERN"]
+    assert len(internal) == 2 * text.count("<wmo323:Prestatie>")
+    assert {f.message.split(" kon ")[0] for f in internal} == {"Regel TEST1 (broken)",
+                                                               "Regel TEST2 (stops)"}
+    assert all(f.line and f.path.endswith("]") for f in internal)
+    assert {f.message.split("(")[2].split(")")[0] for f in internal} == {"ValueError",
+                                                                         "StopIteration"}
 
 
 # -- the registry --------------------------------------------------------------------------------
