@@ -76,7 +76,12 @@ class Running:
     per_client: dict[str, list[DeclaredLine]] = field(default_factory=dict)
     debets: dict[str, Booked] = field(default_factory=dict)  # this aanbieder's, by reference
     credited: set[str] = field(default_factory=set)  # its debets that were credited
-    _own: dict[str, tuple[int | None, str, DeclaredLine]] = field(default_factory=dict)
+    # This aanbieder's lines that count, by reference, and where they are counted: a credit may
+    # release them. Three plain dicts rather than one of tuples: a tuple per line is one more
+    # object the garbage collector follows for as long as the file is checked.
+    _own: dict[str, DeclaredLine] = field(default_factory=dict)
+    _own_toewijzing: dict[str, int | None] = field(default_factory=dict)
+    _own_bsn: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def start(cls, ledger: Ledger, aanbieder_id: int) -> Running:
@@ -101,7 +106,10 @@ class Running:
             self.per_toewijzing.setdefault(toewijzing_id, []).append(line)
         self.per_client.setdefault(bsn, []).append(line)
         if own:
-            self._own[line.reference] = (toewijzing_id, bsn, line)
+            reference = line.reference
+            self._own[reference] = line
+            self._own_toewijzing[reference] = toewijzing_id
+            self._own_bsn[reference] = bsn
 
     def count(self, toewijzing_id: int, prestatie: Prestatie, product_key: str | None) -> None:
         """A debet of this file that passed now counts."""
@@ -110,9 +118,11 @@ class Running:
     def release(self, reference: str) -> None:
         """A credit of this file that passed: the debet it reverses no longer counts."""
         self.credited.add(reference)
-        toewijzing_id, bsn, line = self._own.pop(reference, (None, None, None))
+        line = self._own.pop(reference, None)
         if line is None:
             return
+        toewijzing_id = self._own_toewijzing.pop(reference)
+        bsn = self._own_bsn.pop(reference)
         for lines in (self.per_toewijzing.get(toewijzing_id, []), self.per_client.get(bsn, [])):
             if any(item is line for item in lines):
                 lines[:] = [item for item in lines if item is not line]

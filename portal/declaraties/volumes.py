@@ -92,6 +92,12 @@ def iso_weeks(start: date, end: date) -> list[tuple[int, int]]:
     return weeks
 
 
+def _weeks_touched(start: date, end: date) -> int:
+    """len(iso_weeks(start, end)), counted without listing them (once for every line)."""
+    first_monday = start - timedelta(days=start.weekday())
+    return (end - first_monday).days // 7 + 1 if end >= first_monday else 0
+
+
 def week_label(week: tuple[int, int]) -> str:
     return f"{week[0]}-W{week[1]:02d}"
 
@@ -132,7 +138,7 @@ def periods_in(frequency: str | None, category: str | None, unit: str | None, st
                 if start <= last_sunday <= end:
                     count += 1
             return count, "zondag(en)"
-        return len(iso_weeks(start, end)), "kalenderweek/-weken"
+        return _weeks_touched(start, end), "kalenderweek/-weken"
     if frequency == PER_MONTH:
         months = (end.year - start.year) * 12 + end.month - start.month + 1
         return months, "maand(en)"
