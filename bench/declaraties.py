@@ -12,7 +12,9 @@ ProductTarief = the region's hourly tariff / 60 and IngediendBedrag from the one
 toewijzingen. A few lines are wrong on purpose, as in real files: every 250th names a
 ToewijzingNummer the gemeente never gave (9338), and one client in a hundred has a toewijzing of 20
 hours whose fifth line goes over it (9322). Most lines must be granted, or the bench measures
-nothing; it says so when they are not.
+nothing; it says so when they are not. The lines are 30 to 240 minutes, so the whole declaration
+stays under € 21,474,836.47: the upload's submitted and granted amounts are 32-bit INTEGER
+columns, which PostgreSQL refuses to go beyond (SQLite does not mind).
 
 What is timed is `portal.berichten.services.receive(...)` plus the commit: storing the upload,
 the validation, the check of every line, the WMO325 answer and the stored DeclarationLines and
@@ -243,7 +245,7 @@ def write_wmo323(path: Path, bsns: list[str], tariffs: dict) -> None:
         own = []
         for period, (begin, end) in enumerate(PERIODS):
             number += 1
-            minutes = 300 if over else 60 + 5 * ((index * 7 + period * 13) % 61)
+            minutes = 300 if over else 30 + 5 * ((index * 7 + period * 13) % 43)  # 30..240
             nummer = UNKNOWN_NUMMER + number if number % UNKNOWN_EVERY == 0 \
                 else FIRST_NUMMER + index
             cents = line_price(tariff, minutes, "01").amount_cents
