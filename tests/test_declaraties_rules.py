@@ -139,9 +139,9 @@ def test_tr418_uses_the_tariff_of_the_toewijzings_grondslag(client, app, world):
     declared = declare(client, app, wmo323([Client(BSN_C, lines)], receiver="0988"))
     assert "TR418" not in declared.codes("R1")  # the PSY tariff
     assert "€ 70,00 per uur" in declared.message("R2", "TR418")
-    # Both lines are refused all the same: the product list check (TR381, S329) of the validation
-    # knows only the document's codes, not one beheer set (see RULES.md).
-    assert "S329" in declared.retourcodes("R1")
+    # The code beheer set counts as the region's product list (TR381), so R1 is granted.
+    assert "S329" not in declared.retourcodes("R1")
+    assert declared.retourcodes("R1") == []
 
 
 # -- references and credits ---------------------------------------------------------------------
