@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import String, cast, insert, literal, select
+from sqlalchemy import JSON, String, cast, insert, literal, select
 
 from portal.accounts.models import AANBIEDER_KIND, Organisation
 from portal.audit import recorder as audit_recorder
@@ -255,9 +255,34 @@ def store_lines(checked: Checked, outcome: Outcome, findings: list[Finding],
     if not rows:
         return 0
     table = DeclarationLine.__table__
-    db.session.execute(insert(table), rows)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy_rows(connection, table, rows)
+    else:
+        db.session.execute(insert(table), rows)
     _audit_created(table, table.c.upload_id == upload.id, moment)
     return len(rows)
+
+
+def _copy_rows(connection, table, rows: list[dict]) -> None:
+    """PostgreSQL: the rows by one COPY ... FROM STDIN, in the transaction (and savepoint) of the
+    session's connection. Its executemany sends one INSERT per row (psycopg's pipeline), which at
+    a hundred thousand rows costs the server more than everything else the upload does. The
+    values go as psycopg adapts them for SQLAlchemy too: JSON columns wrapped in psycopg's Json,
+    so the JSON text is the same as an INSERT would store."""
+    from psycopg.types.json import Json
+
+    columns = list(rows[0])
+    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    quote = connection.dialect.identifier_preparer.quote
+    statement = (f"COPY {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
+                 f"FROM STDIN")
+    wrap = [name in json_columns for name in columns]
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([Json(value) if is_json else value
+                                for value, is_json in zip(row.values(), wrap)])
 
 
 def _audit_created(table, where, moment) -> None:
