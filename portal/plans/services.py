@@ -102,7 +102,7 @@ def start(user: User, toewijzing: Toewijzing, kind: str, scope: Scope = Scope())
                                      saved_by=user))
     db.session.add(plan)
     db.session.flush()
-    record(f"{kind}.aanmaken", "plan", plan.id)
+    record("aanmaken", kind, plan.id)
     return plan
 
 
@@ -119,7 +119,7 @@ def save(user: User, plan: Plan, seen_lock: int, draft: Draft, check: Check) -> 
     version.saved_at, version.saved_by = utcnow(), user
     plan.updated_at = utcnow()  # the plan row changes too, so its lock_version goes up
     db.session.flush()
-    record(f"{plan.kind}.opslaan", "plan", plan.id, {"versie": version.number})
+    record("opslaan", plan.kind, plan.id, {"versie": version.number})
     return [_as_warning(finding) for finding in check(_checked(version))]
 
 
@@ -139,7 +139,7 @@ def submit(user: User, plan: Plan, seen_lock: int, check: Check) -> list[Finding
     version.findings = [_as_json(f) for f in findings]
     plan.updated_at = utcnow()
     db.session.flush()
-    record(f"{plan.kind}.indienen", "plan", plan.id, {"versie": version.number})
+    record("indienen", plan.kind, plan.id, {"versie": version.number})
     return [f for f in findings if f.severity != Severity.ERROR]
 
 
@@ -160,7 +160,7 @@ def decide(user: User, plan: Plan, action: str, comments: Mapping[str, str],
     version.comments, version.general_comment = comments, general
     plan.updated_at = utcnow()
     db.session.flush()
-    record(f"{plan.kind}.{action}", "plan", plan.id,
+    record(action, plan.kind, plan.id,
            {"versie": version.number, "opmerkingen": sorted(comments)})
 
 
@@ -176,7 +176,7 @@ def new_version(user: User, plan: Plan) -> PlanVersion:
     plan.state = step.target
     plan.updated_at = utcnow()
     db.session.flush()
-    record(f"{plan.kind}.nieuwe_versie", "plan", plan.id, {"versie": version.number})
+    record("nieuwe_versie", plan.kind, plan.id, {"versie": version.number})
     return version
 
 
