@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import JSON, String, cast, insert, literal, select
+from sqlalchemy import JSON, Date, DateTime, String, cast, insert, literal, select
 
 from portal.accounts.models import AANBIEDER_KIND, Organisation
 from portal.audit import recorder as audit_recorder
@@ -290,7 +290,8 @@ def _insert_rows(table, columns: tuple[str, ...], rows: list[tuple]) -> None:
                                     for value, is_json in zip(row, wrap)])
     elif dialect.name == "sqlite" and dialect.paramstyle == "qmark":
         quote = dialect.identifier_preparer.quote
-        processors = [(index, processor) for index, name in enumerate(columns)
+        processors = [(index, _repeating(table.c[name].type, processor))
+                      for index, name in enumerate(columns)
                       if (processor := table.c[name].type.dialect_impl(dialect)
                           .bind_processor(dialect)) is not None]
         processed = []
@@ -304,6 +305,25 @@ def _insert_rows(table, columns: tuple[str, ...], rows: list[tuple]) -> None:
             f"VALUES ({', '.join('?' for _ in columns)})", processed)
     else:
         db.session.execute(insert(table), [dict(zip(columns, row)) for row in rows])
+
+
+def _repeating(column_type, processor):
+    """``processor`` remembering what it made of the values that repeat from row to row: the few
+    dates of a month, the one moment, no findings (an empty tuple in a JSON column). Other values
+    (a line's findings) are processed each time."""
+    if isinstance(column_type, Date | DateTime):
+        made: dict = {}
+
+        def process(value):
+            result = made.get(value)
+            if result is None and value is not None:
+                result = made[value] = processor(value)
+            return result
+        return process
+    if isinstance(column_type, JSON):
+        empty = processor(())
+        return lambda value: empty if value == () else processor(value)
+    return processor
 
 
 def _audit_created(table, where, moment) -> None:
