@@ -22,8 +22,10 @@ their audit rows. It runs in a child process of its own (the database and the fi
 earlier child), whose peak memory (ru_maxrss, through GNU time like bench/iwmo.py) is the peak of
 that work plus the interpreter and the app. The SQL statements are counted with SQLAlchemy's
 ``before_cursor_execute`` event (a bulk INSERT that SQLAlchemy sends in batches counts once per
-batch), and psycopg's COPY statements, which that event does not see. Target: under 30 s on the 2-core bench machine, a fixed number of queries
-per file (or per client), never per line.
+batch), and psycopg's COPY statements, which that event does not see. A second line says where
+the time went: validation, the check against the toewijzingen (reading the file again included),
+the WMO325 answer, storing the lines, the result page's labels. Target: under 30 s on the 2-core
+bench machine, a fixed number of queries per file (or per client), never per line.
 
 PostgreSQL runs on a throwaway server (tests/pg_server.py); without the server binaries that part
 is skipped with a note. Run alone, smaller: `python -m bench.declaraties --clients 500`;
@@ -139,6 +141,10 @@ def measure(backend: str, url: str, work: Path, clients: int) -> None:
     print(f"    toegekend {granted}, afgewezen {refused} ({result['retourcodes']}); bestand "
           f"{result['megabytes']:.0f} MB, database gevuld in {prepared:.0f} s"
           + (f"; herhaald: {repeated}" if repeated else ""))
+    phases = result["phases"]
+    rest = result["seconds"] - sum(phases.values())
+    print("    waarvan " + ", ".join(f"{label} {phases.get(name, 0.0):.1f} s"
+                                     for name, label in PHASES) + f", de rest {rest:.1f} s")
     if lines != clients * LINES_PER_CLIENT or granted < LEAST_GRANTED * lines:
         print(f"    LET OP: {lines} regels opgeslagen, {granted} toegekend (verwacht "
               f"{clients * LINES_PER_CLIENT}, minstens {LEAST_GRANTED:.0%} toegekend); de meting "
@@ -353,6 +359,7 @@ def check(url: str, work: Path, profile: bool = False) -> None:
 
         event.listen(db.engine, "before_cursor_execute", count)
         _count_copies(kinds)  # a COPY (PostgreSQL) does not pass SQLAlchemy's events
+        phases = _time_phases()
         profiler = None
         if profile:
             import cProfile
@@ -385,9 +392,38 @@ def check(url: str, work: Path, profile: bool = False) -> None:
             "refused": sum(outcomes.values()) - outcomes.get(GRANTED, 0),
             "retourcodes": ", ".join(f"{code} {count}×" for code, count in codes.most_common()),
             "status": upload.status, "summary": upload.summary,
-            "megabytes": len(data) / 1_000_000}
+            "megabytes": len(data) / 1_000_000, "phases": phases}
         db.engine.dispose()
     (work / RESULT_NAME).write_text(json.dumps(result))
+
+
+# The steps of receive() that take time, as portal.berichten.services calls them, with their
+# Dutch names for the figures: the validation (portal.iwmo), the check against the toewijzingen
+# (portal.declaraties, reading the file again included), the WMO325 answer, storing the lines,
+# and the labels of the result page (both portal.iwmo.answer, each reading the file again).
+PHASES = (("validate_bytes", "validatie"), ("check_declaration", "controle"),
+          ("build_wmo325", "antwoord"), ("store_lines", "regels opslaan"),
+          ("line_labels", "labels"))
+
+
+def _time_phases() -> dict[str, float]:
+    """Wrap the steps of receive() in this (child) process; their seconds go in the dict."""
+    from portal.berichten import services
+
+    seconds: dict[str, float] = {}
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - start
+        return wrapper
+
+    for name, _label in PHASES:
+        setattr(services, name, timed(name, getattr(services, name)))
+    return seconds
 
 
 def _count_copies(kinds: Counter) -> None:
