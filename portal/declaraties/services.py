@@ -267,7 +267,7 @@ def _insert_rows(table, columns: tuple[str, ...], rows: list[tuple]) -> None:
     - PostgreSQL: COPY ... FROM STDIN. psycopg's executemany sends one INSERT per row (in a
       pipeline), which at a hundred thousand rows costs the server more than everything else the
       upload does. JSON values are wrapped in psycopg's Json, as SQLAlchemy does for an INSERT,
-      so the stored JSON text is the same.
+      so the stored JSON text is the same (an empty one is written as its text, "[]").
     - SQLite: one executemany of the INSERT with the values each column's type makes of them
       (its bind processor: dates and JSON as SQLite stores them), as SQLAlchemy's own
       executemany would do, without its generic work per row and column (two thirds of the time
@@ -279,15 +279,21 @@ def _insert_rows(table, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if dialect.name == "postgresql":
         from psycopg.types.json import Json
 
+        def json_value(value):  # "no findings" is common: its JSON text once, not per row
+            return "[]" if value == () else Json(value)
+
         quote = dialect.identifier_preparer.quote
-        wrap = [isinstance(table.c[name].type, JSON) for name in columns]
+        json_columns = [index for index, name in enumerate(columns)
+                        if isinstance(table.c[name].type, JSON)]
         statement = (f"COPY {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
                      f"FROM STDIN")
         with connection.connection.driver_connection.cursor() as cursor:
             with cursor.copy(statement) as copy:
                 for row in rows:
-                    copy.write_row([Json(value) if is_json else value
-                                    for value, is_json in zip(row, wrap)])
+                    values = list(row)
+                    for index in json_columns:
+                        values[index] = json_value(values[index])
+                    copy.write_row(values)
     elif dialect.name == "sqlite" and dialect.paramstyle == "qmark":
         quote = dialect.identifier_preparer.quote
         processors = [(index, _repeating(table.c[name].type, processor))
