@@ -11,7 +11,7 @@ from portal.plugins.region_data import load_region_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE_FILES = [p for p in (ROOT / "portal").rglob("*")
-              if p.is_file() and p.suffix in {".py", ".html", ".toml", ".css", ".txt", ".ini"}]
+              if p.is_file() and p.suffix in {".py", ".html", ".toml", ".css", ".txt", ".ini", ".md"}]
 
 
 def forbidden_words() -> set[str]:

@@ -1,6 +1,6 @@
 """Every rule a declaration line is checked by, broken once through an upload, with its code and
 retourcode: the iWmo rules on the toewijzing (unit, volume, tariff, references, credits) and the
-regions' declaration rules (portal/declaraties/RULES.md lists them all)."""
+regions' declaration rules (regions/DECLARATION_RULES.md lists them all)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 The codes are the iWmo business rules of ../shared/docs/iwmo.md §4 that need the municipality's
 data (the file-only rules are in portal/iwmo/rules/declaratie.py). A finding points at the element
 the rule is about, inside the line's Prestatie, so the WMO325 answer refuses exactly that line.
-Region rules come from the region plugins and carry their own codes (see RULES.md).
+Region rules come from the region plugins and carry their own codes (see regions/DECLARATION_RULES.md).
 """
 
 from __future__ import annotations
