@@ -8,7 +8,7 @@ one refused whole by a technical error, its header, or at declaration level, e.g
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -72,3 +72,65 @@ class DeclarationLine(db.Model):
     @property
     def signed_cents(self) -> int:
         return -self.amount_cents if self.debit_credit == "C" else self.amount_cents
+
+
+# -- delivery registration (uitvoeringsregistratie) ----------------------------------------------
+# What the aanbieder records about the care it delivered, because region rules on declarations
+# need it and a WMO323 does not carry it (regions/DECLARATION_RULES.md): per toewijzing and day,
+# whether the client was there (one row per dagdeel or visit) and the time spent, by activity.
+
+ATTENDANCE, TIME = "aanwezigheid", "tijd"
+ENTRY_KINDS: dict[str, str] = {ATTENDANCE: "Aanwezigheid", TIME: "Tijd"}
+PRESENT, ABSENT, NO_SHOW = "aanwezig", "afwezig", "no_show"
+ATTENDANCES: dict[str, str] = {PRESENT: "Aanwezig", ABSENT: "Afwezig (afgemeld)",
+                               NO_SHOW: "No-show (niet verschenen, niet afgemeld)"}
+DIRECT, INDIRECT, TRAVEL = "direct", "indirect", "reistijd"
+ACTIVITIES: dict[str, str] = {DIRECT: "Direct (contact met cliënt of cliëntsysteem)",
+                              INDIRECT: "Indirect (verslag, overleg, administratie)",
+                              TRAVEL: "Reistijd"}
+MINUTES_PER_DAY = 24 * 60
+
+
+class DeliveryEntry(db.Model):
+    """One registered fact of one day of a toewijzing: an attendance (``kind`` aanwezigheid, with
+    ``attendance``) or a time entry (``kind`` tijd, with ``activity`` and ``minutes``). Start and
+    end time of day are optional for both; rules about the time of day use them where given."""
+
+    __tablename__ = "delivery_entry"
+    __table_args__ = (
+        CheckConstraint("kind IN ('aanwezigheid', 'tijd')", name="kind"),
+        CheckConstraint("attendance IS NULL OR attendance IN ('aanwezig', 'afwezig', 'no_show')",
+                        name="attendance"),
+        CheckConstraint("activity IS NULL OR activity IN ('direct', 'indirect', 'reistijd')",
+                        name="activity"),
+        CheckConstraint("(kind = 'aanwezigheid' AND attendance IS NOT NULL AND activity IS NULL "
+                        "AND minutes IS NULL) OR (kind = 'tijd' AND attendance IS NULL AND "
+                        "activity IS NOT NULL AND minutes IS NOT NULL)", name="kind_fields"),
+        CheckConstraint(f"minutes IS NULL OR minutes BETWEEN 1 AND {MINUTES_PER_DAY}",
+                        name="minutes"),
+        CheckConstraint("start_time IS NULL OR end_time IS NULL OR start_time < end_time",
+                        name="times"),
+        # The declaration check loads a file's entries by toewijzing and period in one query.
+        Index("ix_delivery_entry_toewijzing_day", "toewijzing_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    toewijzing_id: Mapped[int] = mapped_column(ForeignKey("toewijzing.id"))
+    day: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(12))
+    attendance: Mapped[str | None] = mapped_column(String(10))
+    activity: Mapped[str | None] = mapped_column(String(10))
+    minutes: Mapped[int | None]
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
+    # Who recorded it last (the audit log keeps every change); the aanbieder's own user.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[Moment]
+    updated_at: Mapped[Moment]
+
+    @property
+    def what(self) -> str:
+        """In Dutch, for lists and messages."""
+        if self.kind == ATTENDANCE:
+            return ATTENDANCES.get(self.attendance or "", self.attendance or "")
+        return f"{self.minutes} min {self.activity}"
