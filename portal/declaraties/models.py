@@ -14,6 +14,16 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.berichten.models import Upload
+from portal.declaraties.registration_rules import (
+    ABSENT,
+    ATTENDANCE,
+    DIRECT,
+    INDIRECT,
+    NO_SHOW,
+    PRESENT,
+    TIME,
+    TRAVEL,
+)
 from portal.extensions import Moment, db
 
 GRANTED, REFUSED = "toegekend", "afgewezen"
@@ -79,12 +89,9 @@ class DeclarationLine(db.Model):
 # need it and a WMO323 does not carry it (regions/DECLARATION_RULES.md): per toewijzing and day,
 # whether the client was there (one row per dagdeel or visit) and the time spent, by activity.
 
-ATTENDANCE, TIME = "aanwezigheid", "tijd"
 ENTRY_KINDS: dict[str, str] = {ATTENDANCE: "Aanwezigheid", TIME: "Tijd"}
-PRESENT, ABSENT, NO_SHOW = "aanwezig", "afwezig", "no_show"
 ATTENDANCES: dict[str, str] = {PRESENT: "Aanwezig", ABSENT: "Afwezig (afgemeld)",
                                NO_SHOW: "No-show (niet verschenen, niet afgemeld)"}
-DIRECT, INDIRECT, TRAVEL = "direct", "indirect", "reistijd"
 ACTIVITIES: dict[str, str] = {DIRECT: "Direct (contact met cliënt of cliëntsysteem)",
                               INDIRECT: "Indirect (verslag, overleg, administratie)",
                               TRAVEL: "Reistijd"}

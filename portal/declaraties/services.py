@@ -12,7 +12,8 @@ declaration the answer assesses line by line (not one refused whole). The steps:
    count for the lines after them;
 3. per line: match it to its toewijzing (portal.declaraties.matching), apply the checks
    (portal.declaraties.checks), then the region plugins' ``wmo_validate_declaration_line`` with the
-   toewijzing's facts and the client's other lines that count;
+   toewijzing's facts, the client's other lines that count, and the delivery registration of the
+   toewijzing and of the client (loaded once per file: portal.declaraties.registration);
 4. after the WMO325 is built from all findings, :func:`store_lines` writes one DeclarationLine per
    Prestatie with the outcome and retourcodes the answer gave it.
 """
@@ -42,6 +43,7 @@ from portal.declaraties.ledger import Assigned, Ledger, load_ledger
 from portal.declaraties.matching import match
 from portal.declaraties.models import GRANTED, REFUSED, DeclarationLine
 from portal.declaraties.reading import Prestatie, read_declaration
+from portal.declaraties.registration import Registrations, load_for_check
 from portal.extensions import db, utcnow
 from portal.iwmo.answer import NOT_ASSESSED, Outcome, client_and_line, outcome_of
 from portal.iwmo.findings import Finding, sort_key
@@ -103,8 +105,12 @@ def check_declaration(registry: RegionRegistry, upload: Upload, data: bytes,
     region = registry.region_of_municipality(gemeente.code)
     region_code = region.code if region is not None else None
     ledger = load_ledger(gemeente.id, aanbieder.id)
-    line_check = _LineCheck(registry, region_code, ledger, aanbieder, gemeente, known)
     prestaties = declaration.prestaties
+    registrations = load_for_check(
+        gemeente.id, aanbieder.id, min((p.begin for p in prestaties if p.begin), default=None),
+        max((p.end for p in prestaties if p.end), default=None))
+    line_check = _LineCheck(registry, region_code, ledger, aanbieder, gemeente, known,
+                            registrations)
     checked = Checked(aanbieder.id, gemeente.id, declaration.month, prestaties=prestaties,
                       toewijzing_ids=[None] * len(prestaties))
     order = [index for index, p in enumerate(prestaties) if p.credit] + \
@@ -121,8 +127,10 @@ class _LineCheck:
     """The per-file state of the check: the ledger, what counts so far, prices, facts."""
 
     def __init__(self, registry: RegionRegistry, region: str | None, ledger: Ledger,
-                 aanbieder: Organisation, gemeente: Organisation, known: list[Finding]):
+                 aanbieder: Organisation, gemeente: Organisation, known: list[Finding],
+                 registrations: Registrations):
         self.registry, self.region, self.ledger = registry, region, ledger
+        self.registrations = registrations
         self.aanbieder, self.gemeente = aanbieder, gemeente
         self.before = outcome_of(known)
         self.reported = {(finding.code, *client_and_line(finding.path)) for finding in known}
@@ -172,6 +180,10 @@ class _LineCheck:
         values = dict(prestatie.values)
         values["product_key"] = toewijzing.key if toewijzing is not None else None
         values["client_lines"] = self.running.of_client(prestatie.bsn)
+        if toewijzing is not None:  # the delivery registration (registration_rules.py)
+            values["registration"] = self.registrations.by_toewijzing.get(toewijzing.id, ())
+            values["client_registration"] = self.registrations.by_client.get(
+                toewijzing.client_id, ())
         facts = self.facts(toewijzing) if toewijzing is not None else None
         found = []
         for finding in self.registry.validate_declaration_line(self.region, values, facts):

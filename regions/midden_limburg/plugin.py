@@ -2,9 +2,15 @@
 
 from pathlib import Path
 
+from portal.declaraties import registration_rules
 from portal.declaraties.line_rules import on_line_period, per_day_caps
 from portal.plugins.hookspecs import hookimpl
 from portal.plugins.region_data import DataRegionPlugin
+
+# ML-D1, ML-D2, ML-D3, ML-D5, ML-D6, ML-D8 and the "used that day" part of ML-D7 read the
+# aanbieder's delivery registration (portal/declaraties/registration_rules.py).
+REGISTRATION_RULES = registration_rules.load_rules(
+    Path(__file__).with_name("registration_rules.toml"), "midden_limburg")
 
 
 class MiddenLimburgPlugin(DataRegionPlugin):
@@ -29,4 +35,4 @@ class MiddenLimburgPlugin(DataRegionPlugin):
         for rule in rules:
             if rule.id == "ML-O9":
                 found += on_line_period(rule, line, toewijzing)
-        return found
+        return found + registration_rules.findings(REGISTRATION_RULES, line, toewijzing, rules)
