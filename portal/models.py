@@ -7,10 +7,17 @@ from portal.clients.models import Client
 from portal.contracts.models import ProviderContract
 from portal.declaraties.models import DeclarationLine
 from portal.iwmo.models import IwmoMessage
-from portal.plans.models import Plan, PlanVersion
+from portal.plans.models import (
+    Deviation,
+    EvaluationDue,
+    Plan,
+    PlanVersion,
+    SupportStart,
+    ToewijzingResult,
+)
 from portal.regions.models import ConfiguredProductCode, ConfiguredTariff
 from portal.toewijzingen.models import Toewijzing
 
 __all__ = ["AuditLog", "Client", "ConfiguredProductCode", "ConfiguredTariff", "DeclarationLine",
-           "IwmoMessage", "Organisation", "Plan", "PlanVersion", "ProviderContract", "Toewijzing",
-           "Upload", "User"]
+           "Deviation", "EvaluationDue", "IwmoMessage", "Organisation", "Plan", "PlanVersion",
+           "ProviderContract", "SupportStart", "Toewijzing", "ToewijzingResult", "Upload", "User"]

@@ -23,6 +23,7 @@ ALLOWED = {
     (INGEDIEND, "goedkeuren", GEMEENTE): GOEDGEKEURD,
     (INGEDIEND, "terugsturen", GEMEENTE): TERUGGESTUURD,
     (TERUGGESTUURD, "nieuwe_versie", AANBIEDER): CONCEPT,
+    (GOEDGEKEURD, "herzien", AANBIEDER): CONCEPT,
 }
 ACTIONS = sorted({t.action for t in TRANSITIONS})
 
@@ -47,8 +48,9 @@ def test_the_full_journey_returns_and_resubmits():
     assert state == GOEDGEKEURD
 
 
-def test_an_approved_plan_is_final_and_only_a_concept_is_editable():
-    assert allowed(GOEDGEKEURD, AANBIEDER) == [] and allowed(GOEDGEKEURD, GEMEENTE) == []
+def test_an_approved_plan_changes_only_by_a_revision_and_only_a_concept_is_editable():
+    assert [t.action for t in allowed(GOEDGEKEURD, AANBIEDER)] == ["herzien"]
+    assert allowed(GOEDGEKEURD, GEMEENTE) == []
     assert EDITABLE == {CONCEPT}
 
 

@@ -111,7 +111,8 @@ GOOD = {
         "doelen": [GOAL_MIJ], "hulpbronnen": "Zus, buurthuis", "regie": "Samen opgesteld",
         "akkoord_client": "ja", "datum_akkoord": "2026-02-01"},
     ("midden_ijssel", "evaluation"): {
-        "datum_gesprek_gemeente": None, "datum_evaluatiegesprek": "2026-10-01",
+        "datum_gesprek_gemeente": None, "aanleiding": "einde_traject",
+        "datum_evaluatiegesprek": "2026-10-01",
         "stand_van_zaken": "Stabiel", "kijk_terug": REVIEW, "leerervaringen": "Plannen",
         "ondersteuning_hulpbronnen": "Buurthuis", "zelfstandigheid": "Nog niet",
         "advies_vervolgstap": "Trede 4", "doelen_behaald": "nee",

@@ -164,12 +164,12 @@ def test_geldrop_mierlo_makes_one_integral_plan_by_the_individual_begeleiding(ap
             individual.gemeente, users["aanbieder_a"].organisation, BSN_B, "02G01", 2002,
             achternaam="Jansen", voorvoegsel=""))
         db.session.flush()
-        scope = _scope(group)
+        scope = _scope(group, PLAN)
         assert scope.integral and "02B01" in scope.owners
 
         with pytest.raises(PlanRefused, match="integraal plan.*Aanbieder B"):
             start(users["aanbieder_a"], group, PLAN, scope)
-        plan = start(users["aanbieder_b"], individual, PLAN, _scope(individual))
+        plan = start(users["aanbieder_b"], individual, PLAN, _scope(individual, PLAN))
         assert plan.product_key == "02B01"
         with pytest.raises(PlanRefused, match="al een integraal plan"):
-            start(users["aanbieder_b"], individual, PLAN, _scope(individual))
+            start(users["aanbieder_b"], individual, PLAN, _scope(individual, PLAN))

@@ -35,6 +35,7 @@ from portal.plans.templates import (
     Template,
     TemplateContext,
     TemplateRule,
+    Term,
     as_date,
 )
 from portal.plugins.types import Finding, Product, Severity
@@ -121,6 +122,37 @@ def check_content(template: Template, content: Mapping[str, Any] | None,
     for rule in template.rules:
         if rule.applies(context):
             found += RULE_CHECKS[rule.kind](template, rule, content, context, holiday_policy)
+    for term in template.terms_of("toewijzing_results", context.product_key):
+        found += _lists_toewijzing_results(template, term, content, context)
+    return found
+
+
+def _normal(value: Any) -> str:
+    return " ".join(str(value or "").split()).casefold()
+
+
+def _lists_toewijzing_results(template: Template, term: Term, content: Mapping[str, Any],
+                              context: TemplateContext) -> list[Finding]:
+    """Each result the gemeente recorded on the toewijzing is a row of the plan's goals field,
+    with the same ``match`` parts (text compared without case and extra spaces)."""
+    goals = template.field(term.params["field"])
+    if goals is None or not context.toewijzing_results:
+        return []
+    parts = [p for p in goals.parts if p.key in term.params["match"]]
+    rows = content.get(goals.key)
+    rows = [r for r in rows if isinstance(r, Mapping)] if isinstance(rows, list) else []
+    found = []
+    for number, result in enumerate(context.toewijzing_results, start=1):
+        wanted = {p.key: _normal(result.get(p.key)) for p in parts}
+        if any(all(_normal(row.get(key)) == value for key, value in wanted.items())
+               for row in rows):
+            continue
+        described = "; ".join(f"{p.label}: {p.option_label(str(result.get(p.key)))}"
+                              for p in parts if result.get(p.key))
+        found.append(Finding(
+            term.id, term.severity,
+            f"‘{goals.label}’: resultaat {number} van de toewijzing ({described}) staat niet in "
+            f"het plan. {term.message}{_cite(term)}", goals.key))
     return found
 
 
@@ -129,7 +161,7 @@ def _empty(value: Any) -> bool:
         (isinstance(value, (list, tuple, dict)) and not value)
 
 
-def _cite(f: Field | TemplateRule) -> str:
+def _cite(f: Field | TemplateRule | Term) -> str:
     return f" [{f.source}]" if f.source else ""
 
 

@@ -1,11 +1,14 @@
 """The lifecycle of a plan or evaluation: one explicit state table, in one place.
 
-    concept ──indienen──> ingediend ──goedkeuren──> goedgekeurd
+    concept ──indienen──> ingediend ──goedkeuren──> goedgekeurd ──herzien──> concept
        ^                      │
        └──nieuwe versie── teruggestuurd <──terugsturen──┘
 
 A submitted version is immutable: "nieuwe versie" starts a new concept version from a returned one,
-and every version is kept. Each transition names the role that may make it.
+"herzien" one from an approved plan that must change (the client's situation or toewijzingen
+changed; a region may require it, e.g. after a new toewijzing); every version is kept, and the
+approved version stays what evaluations look back on until a newer one is approved. Each
+transition names the role that may make it.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("goedkeuren", INGEDIEND, GOEDGEKEURD, GEMEENTE, "Goedkeuren"),
     Transition("terugsturen", INGEDIEND, TERUGGESTUURD, GEMEENTE, "Terugsturen met opmerkingen"),
     Transition("nieuwe_versie", TERUGGESTUURD, CONCEPT, AANBIEDER, "Nieuwe versie maken"),
+    Transition("herzien", GOEDGEKEURD, CONCEPT, AANBIEDER, "Plan herzien (nieuwe versie)"),
 )
 
 EDITABLE = frozenset({CONCEPT})  # only a concept's content may change

@@ -9,7 +9,7 @@ per round: a version is a concept until it is submitted, and from then on immuta
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -93,3 +93,101 @@ class PlanVersion(db.Model):
     plan: Mapped[Plan] = relationship(back_populates="versions")
     saved_by: Mapped[User] = relationship(foreign_keys=[saved_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+# -- the workflow around plans (portal.plans.workflow; the region's terms in its template) --------
+
+class SupportStart(db.Model):
+    """The day the support of a toewijzing actually started, as the aanbieder records it (the
+    start the WMO305 reports), to compare with the region's term for the start."""
+
+    __tablename__ = "support_start"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    toewijzing_id: Mapped[int] = mapped_column(ForeignKey("toewijzing.id"), unique=True)
+    started_on: Mapped[date]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[Moment]
+
+    recorded_by: Mapped[User] = relationship()
+
+
+AGREED, EXTRA, SIGNALLED = "afgesproken", "extra", "signalering"
+DUE_KINDS = {AGREED: "Later afgesproken datum", EXTRA: "Extra tussenevaluatie",
+             SIGNALLED: "Na signalering van een ontbrekend verslag"}
+
+
+class EvaluationDue(db.Model):
+    """A due date of the evaluations of an approved plan beyond the moments the plan itself
+    plans: a later date agreed with the gemeente (``replaces`` the planned date), an extra
+    evaluation the reviewer asked for, or the term after the gemeente signalled a missing report
+    (``replaces`` the missed date)."""
+
+    __tablename__ = "evaluation_due"
+    __table_args__ = (
+        CheckConstraint("kind IN ('afgesproken', 'extra', 'signalering')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    due: Mapped[date]
+    replaces: Mapped[date | None]
+    rule: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[Moment]
+
+    plan: Mapped[Plan] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return DUE_KINDS[self.kind]
+
+
+REQUESTED, APPROVED, REJECTED = "aangevraagd", "goedgekeurd", "afgewezen"
+DEVIATION_STATES = {REQUESTED: "Aangevraagd", APPROVED: "Goedgekeurd", REJECTED: "Afgewezen"}
+
+
+class Deviation(db.Model):
+    """The aanbieder's request to deviate from one of the region's terms or conditions for a
+    plan, with its reason; it counts only once the gemeente approved it."""
+
+    __tablename__ = "plan_deviation"
+    __table_args__ = (
+        CheckConstraint("state IN ('aangevraagd', 'goedgekeurd', 'afgewezen')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(20))  # the rule deviated from, e.g. a deadline's id
+    reason: Mapped[str] = mapped_column(Text)
+    new_due: Mapped[date | None]  # for a deadline: the date that replaces it
+    state: Mapped[str] = mapped_column(String(12))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[Moment]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[Plan] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def state_label(self) -> str:
+        return DEVIATION_STATES[self.state]
+
+
+class ToewijzingResult(db.Model):
+    """One result on client level that the gemeente formulated for a toewijzing, as the parts of
+    one row of the plan's goals field ({part key: value}), which the plan then repeats."""
+
+    __tablename__ = "toewijzing_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    toewijzing_id: Mapped[int] = mapped_column(ForeignKey("toewijzing.id"), index=True)
+    values: Mapped[dict] = mapped_column(JSON, default=dict)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[Moment]

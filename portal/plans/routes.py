@@ -20,11 +20,11 @@ from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
 from portal.auth.policy import any_role, roles, visible_toewijzingen
 from portal.extensions import db
 from portal.forms import Form
-from portal.plans import checks
+from portal.plans import checks, workflow
 from portal.plans.display import goal_texts, print_document, shown_sections
 from portal.plans.form_builder import ADD_ROW, SAVE, SUBMIT, build_form
 from portal.plans.lifecycle import CONCEPT, STATES, allowed
-from portal.plans.models import EVALUATION, PLAN, Plan, PlanVersion
+from portal.plans.models import EVALUATION, PLAN, Plan, PlanVersion, ToewijzingResult
 from portal.plans.pdf import pdf_bytes
 from portal.plans.queue import queue, review_term
 from portal.plans.services import (
@@ -98,9 +98,13 @@ def _document(plan: Plan, today: date | None = None) -> Document:
     others = frozenset(t.product_key for t in db.session.scalars(select(Toewijzing).where(
         Toewijzing.client_id == plan.client_id, Toewijzing.status == "actief",
         Toewijzing.id != toewijzing.id)) if t.product_key)
+    results = tuple(dict(r.values or {}) for r in db.session.scalars(
+        select(ToewijzingResult).where(ToewijzingResult.toewijzing_id == toewijzing.id)
+        .order_by(ToewijzingResult.id)))
     context = TemplateContext(product_key=product.key, municipality_code=plan.gemeente.code,
                               start=toewijzing.ingangsdatum, end=toewijzing.einddatum,
-                              today=today or date.today(), other_products=others)
+                              today=today or date.today(), other_products=others,
+                              toewijzing_results=results)
     goals: tuple[str, ...] = ()
     if plan.kind == EVALUATION and plan.evaluates is not None:
         plan_template = template_for(toewijzing, PLAN)
@@ -112,10 +116,12 @@ def _document(plan: Plan, today: date | None = None) -> Document:
 def _check(document: Document, plan: Plan, stage: str):
     """The region's rules on some content at one moment (save: warnings; submit: errors block)."""
     run = checks.check_plan if plan.kind == PLAN else checks.check_evaluation
+    approved = workflow.approved_deviations(plan)
 
     def check(content):
-        return list(run(registry(), plan.region_code, document.product, content,
-                        document.context, stage).findings)
+        found = run(registry(), plan.region_code, document.product, content, document.context,
+                    stage).findings
+        return workflow.apply_deviations(found, approved)  # what the gemeente allowed
     return check
 
 
@@ -138,7 +144,10 @@ def new(toewijzing_id: int, kind: str):
                                                           else "evaluatieverslag."), "error")
         return redirect(url_for("clients.detail", client_id=toewijzing.client_id))
     try:
-        plan = start(current_user, toewijzing, kind, _scope(toewijzing))
+        plan = start(current_user, toewijzing, kind, _scope(toewijzing, PLAN),
+                     needs_plan=template_for(toewijzing, PLAN) is not None,
+                     content=_initial_content(toewijzing, template) if kind == PLAN else None,
+                     evaluation_scope=_scope(toewijzing, EVALUATION))
         db.session.commit()
     except PlanRefused as refused:
         db.session.rollback()
@@ -147,13 +156,26 @@ def new(toewijzing_id: int, kind: str):
     return redirect(url_for("plans.detail", plan_id=plan.id))
 
 
-def _scope(toewijzing: Toewijzing) -> Scope:
-    """Whether the region makes one integral plan per client for this product (its plan
-    template names the owners), or one plan per toewijzing."""
-    plan_template = template_for(toewijzing, PLAN)
-    if plan_template is None or not plan_template.integral_owners:
+def _scope(toewijzing: Toewijzing, kind: str) -> Scope:
+    """Whether the region makes one integral plan (or evaluation) per client for this product
+    (its template names the owners), or one per toewijzing."""
+    template = template_for(toewijzing, kind)
+    if template is None or not template.integral_owners:
         return Scope()
-    return Scope(plan_template.integral_owners, plan_template.products)
+    return Scope(template.integral_owners, template.products)
+
+
+def _initial_content(toewijzing: Toewijzing, template: Template) -> dict:
+    """A new plan starts from the results the gemeente recorded on the toewijzing, where the
+    region's template asks the plan to repeat them."""
+    content: dict = {}
+    for term in template.terms_of("toewijzing_results", toewijzing.product_key):
+        rows = [dict(r.values or {}) for r in db.session.scalars(
+            select(ToewijzingResult).where(ToewijzingResult.toewijzing_id == toewijzing.id)
+            .order_by(ToewijzingResult.id))]
+        if rows:
+            content[term.params["field"]] = rows
+    return content
 
 
 # -- reading and writing -------------------------------------------------------------------------
@@ -220,7 +242,8 @@ def _save_or_submit(plan: Plan, document: Document, form, stage: str):
 
 def _edit_page(plan: Plan, document: Document, form, lock_version: int):
     return render_template("plans/edit.html", plan=plan, form=form, document=document,
-                           lock_version=lock_version, states=STATES)
+                           lock_version=lock_version, states=STATES,
+                           workflow=workflow_view(plan), action_form=StartForm())
 
 
 def _read_only(plan: Plan, document: Document):
@@ -229,7 +252,8 @@ def _read_only(plan: Plan, document: Document):
         "plans/detail.html", plan=plan, version=version, states=STATES,
         sections=shown_sections(document.template, document.context, version.content),
         actions=allowed(version.state, current_user.role), action_form=StartForm(),
-        term=review_term(registry(), plan) if version.state == "ingediend" else None)
+        term=review_term(registry(), plan) if version.state == "ingediend" else None,
+        workflow=workflow_view(plan))
 
 
 @bp.route("/<int:plan_id>/nieuwe-versie", methods=["POST"])
@@ -245,8 +269,11 @@ def revise(plan_id: int):
         db.session.rollback()
         flash(refused.message, "error")
     else:
-        flash(f"Versie {version.number} is gemaakt; de opmerkingen van de gemeente staan bij "
-              f"versie {version.number - 1}.", "info")
+        previous = plan.versions[-2]
+        flash(f"Versie {version.number} is gemaakt" + (
+            f"; de opmerkingen van de gemeente staan bij versie {previous.number}."
+            if previous.state != "goedgekeurd" else
+            f"; versie {previous.number} blijft goedgekeurd tot deze is beoordeeld."), "info")
     return redirect(url_for("plans.detail", plan_id=plan.id))
 
 
@@ -286,7 +313,8 @@ def review(plan_id: int):
     return render_template(
         "plans/review.html", plan=plan, version=version, sections=sections, form=form,
         problem=problem, checklist=checks.reviewer_checklist(document.template, document.context),
-        term=review_term(registry(), plan), posted=request.form), 422 if problem else 200
+        term=review_term(registry(), plan), posted=request.form, workflow=workflow_view(plan),
+        action_form=StartForm()), 422 if problem else 200
 
 
 # -- versions, print and PDF ---------------------------------------------------------------------
@@ -356,3 +384,7 @@ def plans_of_client(client_id: int) -> list[Plan]:
     """The plans a user may see for one client (for the client's page)."""
     return list(db.session.scalars(visible_plans(current_user).where(Plan.client_id == client_id)
                                    .order_by(Plan.created_at)))
+
+
+# The workflow's views live on this blueprint too; imported last, as they import from here.
+from portal.plans.workflow_routes import workflow_view  # noqa: E402

@@ -65,8 +65,17 @@ class Draft:
     extra: dict = field(default_factory=dict)
 
 
-def start(user: User, toewijzing: Toewijzing, kind: str, scope: Scope = Scope()) -> Plan:
-    """A new plan (or evaluation) for a toewijzing of the user's organisation, as a concept."""
+def start(user: User, toewijzing: Toewijzing, kind: str, scope: Scope = Scope(),
+          needs_plan: bool = True, content: dict | None = None,
+          evaluation_scope: Scope = Scope()) -> Plan:
+    """A new plan (or evaluation) for a toewijzing of the user's organisation, as a concept.
+
+    An evaluation looks back on the approved plan, unless ``needs_plan`` is False (the region
+    asks no plan for the product but does ask an evaluation). With an integral ``scope`` (the
+    plan template's ``integral_owners``) the client has one plan for all its toewijzingen of the
+    scope's products, made by the provider of an owner product; an integral
+    ``evaluation_scope`` (the evaluation template's) likewise one evaluation at a time.
+    ``content`` starts the first version (e.g. the results the toewijzing holds)."""
     if user.role != AANBIEDER or toewijzing.aanbieder_id != user.organisation_id:
         raise PlanRefused("Alleen de aanbieder van deze toewijzing schrijft het plan.")
     if toewijzing.status != "actief":
@@ -83,14 +92,20 @@ def start(user: User, toewijzing: Toewijzing, kind: str, scope: Scope = Scope())
             raise PlanRefused(f"Er is al {what}; open dat plan (een teruggestuurd plan krijgt "
                               f"een nieuwe versie).")
     elif kind == EVALUATION:
-        approved = [p for p in plans if p.state == GOEDGEKEURD]
-        if not approved:
+        if evaluation_scope.integral:
+            _integral_owner(toewijzing, evaluation_scope, "de evaluatie")
+        # A plan under revision is still approved in its earlier version.
+        approved = [p for p in plans if any(v.state == GOEDGEKEURD for v in p.versions)]
+        if needs_plan and not approved:
             raise PlanRefused("Een evaluatie kijkt terug op een goedgekeurd plan; deze "
                               "toewijzing heeft nog geen goedgekeurd plan.")
-        open_evaluations = [p for p in _plans(toewijzing, EVALUATION) if p.state != GOEDGEKEURD]
-        if open_evaluations:
-            raise PlanRefused("Er is al een evaluatie in behandeling voor deze toewijzing.")
-        evaluates = approved[-1]
+        evaluations = _integral_plans(toewijzing, evaluation_scope, EVALUATION) \
+            if evaluation_scope.integral else _plans(toewijzing, EVALUATION)
+        if [p for p in evaluations if p.state != GOEDGEKEURD]:
+            raise PlanRefused("Er is al een evaluatie in behandeling voor "
+                              + ("deze cliënt." if evaluation_scope.integral
+                                 else "deze toewijzing."))
+        evaluates = approved[-1] if approved else None
     else:
         raise PlanRefused(f"Onbekende soort '{kind}'.")
     plan = Plan(kind=kind, toewijzing=toewijzing, client_id=toewijzing.client_id,
@@ -98,8 +113,8 @@ def start(user: User, toewijzing: Toewijzing, kind: str, scope: Scope = Scope())
                 region_code=toewijzing.gemeente.region_code or "",
                 product_key=toewijzing.product_key, evaluates=evaluates, state=CONCEPT,
                 created_at=utcnow(), updated_at=utcnow())
-    plan.versions.append(PlanVersion(number=1, state=CONCEPT, content={}, saved_at=utcnow(),
-                                     saved_by=user))
+    plan.versions.append(PlanVersion(number=1, state=CONCEPT, content=dict(content or {}),
+                                     saved_at=utcnow(), saved_by=user))
     db.session.add(plan)
     db.session.flush()
     record("aanmaken", kind, plan.id)
@@ -165,9 +180,14 @@ def decide(user: User, plan: Plan, action: str, comments: Mapping[str, str],
 
 
 def new_version(user: User, plan: Plan) -> PlanVersion:
-    """A returned plan gets a new concept version, starting from the returned content."""
+    """A returned plan, or an approved plan that must change ("herzien"), gets a new concept
+    version, starting from the newest content. An approved evaluation is final."""
     _own_provider(user, plan)
-    step = _transition(plan, "nieuwe_versie", user)
+    if plan.current.state == GOEDGEKEURD and plan.kind == EVALUATION:
+        raise PlanRefused("Een goedgekeurd evaluatieverslag is definitief; maak een nieuwe "
+                          "evaluatie.")
+    action = "herzien" if plan.current.state == GOEDGEKEURD else "nieuwe_versie"
+    step = _transition(plan, action, user)
     previous = plan.current
     version = PlanVersion(number=previous.number + 1, state=step.target,
                           content=dict(previous.content or {}), author_name=previous.author_name,
@@ -176,7 +196,7 @@ def new_version(user: User, plan: Plan) -> PlanVersion:
     plan.state = step.target
     plan.updated_at = utcnow()
     db.session.flush()
-    record("nieuwe_versie", plan.kind, plan.id, {"versie": version.number})
+    record(action, plan.kind, plan.id, {"versie": version.number})
     return version
 
 
@@ -217,8 +237,9 @@ def _as_json(finding: Finding) -> dict:
             "message": finding.message, "field": finding.field}
 
 
-def _integral_owner(toewijzing: Toewijzing, scope: Scope) -> None:
-    """Only the provider of an owner product makes the integral plan, when the client has one."""
+def _integral_owner(toewijzing: Toewijzing, scope: Scope, what: str = "het plan") -> None:
+    """Only the provider of an owner product makes the integral plan (and takes the initiative to
+    evaluate), when the client has one."""
     if toewijzing.product_key in scope.owners:
         return
     owners = [t for t in db.session.scalars(select(Toewijzing).where(
@@ -226,15 +247,19 @@ def _integral_owner(toewijzing: Toewijzing, scope: Scope) -> None:
         Toewijzing.product_key.in_(scope.owners)))]
     if owners:
         names = ", ".join(sorted({t.aanbieder.name for t in owners}))
-        raise PlanRefused(f"Deze cliënt krijgt één integraal plan, gemaakt door de aanbieder van "
-                          f"de individuele begeleiding ({names}); stem uw deel met die aanbieder "
-                          f"af.")
+        if what == "het plan":
+            raise PlanRefused(f"Deze cliënt krijgt één integraal plan, gemaakt door de aanbieder "
+                              f"van de individuele begeleiding ({names}); stem uw deel met die "
+                              f"aanbieder af.")
+        raise PlanRefused(f"Deze cliënt krijgt één integrale evaluatie; de aanbieder van de "
+                          f"individuele begeleiding ({names}) neemt het initiatief om te "
+                          f"evalueren. Stem uw deel met die aanbieder af.")
 
 
-def _integral_plans(toewijzing: Toewijzing, scope: Scope) -> list[Plan]:
-    """The client's plans for any of the integral plan's products, whoever made them."""
+def _integral_plans(toewijzing: Toewijzing, scope: Scope, kind: str = PLAN) -> list[Plan]:
+    """The client's plans (or evaluations) for any of the scope's products, whoever made them."""
     return list(db.session.scalars(select(Plan).where(
-        Plan.client_id == toewijzing.client_id, Plan.kind == PLAN,
+        Plan.client_id == toewijzing.client_id, Plan.kind == kind,
         Plan.product_key.in_(scope.products)).order_by(Plan.id)))
 
 

@@ -48,6 +48,15 @@ The file format (TOML; a region package names its file, the generic plugin reads
       text = "Zijn de doelen SMART?"
       source = "000:74"
 
+      [[templates.terms]]                 # the plan's workflow: see TERM_KINDS
+      id = "XX-P6"
+      kind = "support_start"
+      field = "datum_besproken"
+      werkdagen = 5
+      severity = "error"
+      message = "De ondersteuning start binnen 5 werkdagen na het bespreken van het plan."
+      source = "000:700"
+
       [[templates.rules]]                 # rules beyond required fields: see RULE_KINDS
       id = "XX-P5"
       kind = "min_education"
@@ -139,6 +148,37 @@ RULE_KINDS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
                         "werkdagen": (int, False), "when": (dict, False)},
 }
 
+# The plan's workflow beyond its content (portal.plans.workflow): terms and steps that need the
+# stored plans, evaluations and records, with their parameters: (type, required).
+TERM_KINDS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
+    # Plan: support starts within ``werkdagen`` after the date in the plan's date field ``field``
+    # (the day the plan was discussed with the client); compared with the recorded start.
+    "support_start": {"field": (str, True), "werkdagen": (int, True)},
+    # Plan: a new toewijzing of one of ``new_products`` for the client, after the plan was last
+    # submitted, requires a revision of the plan.
+    "revise_on_new_product": {"new_products": (list, True)},
+    # Plan: the aanbieder may deviate from these rules (deadlines and conditions) only with a
+    # reason and the reviewer's approval; an approved deviation no longer blocks or is overdue.
+    "deviation": {"rules": (list, True)},
+    # Plan: the results the gemeente recorded on the toewijzing are rows of the goals field
+    # ``field``; the plan repeats each with the same ``match`` parts.
+    "toewijzing_results": {"field": (str, True), "match": (list, True)},
+    # Evaluation: the dates in ``field`` ("<goals field>.<date part>") of the approved plan are the
+    # evaluations' due dates; a later date agreed with the gemeente replaces one.
+    "planned_moments": {"field": (str, True)},
+    # Evaluation: the reviewer may ask for an extra evaluation, due at least ``werkdagen`` later.
+    "extra_request": {"werkdagen": (int, True)},
+    # Evaluation: a report not delivered by its due date is signalled by the gemeente within
+    # ``werkdagen`` (missed_signal); from the signal the aanbieder has ``werkdagen`` (after_signal).
+    "missed_signal": {"werkdagen": (int, True)},
+    "after_signal": {"werkdagen": (int, True)},
+    # Evaluation: a final evaluation (an answer in ``values`` to ``field``) is required by the
+    # toewijzing's einddatum.
+    "final_evaluation": {"field": (str, True), "values": (list, True)},
+}
+PLAN_TERMS = frozenset({"support_start", "revise_on_new_product", "deviation",
+                        "toewijzing_results"})
+
 KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 RULE_ID = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+")
 # Names a field key may not take: they are attributes of the rendered form.
@@ -150,7 +190,7 @@ RESERVED_KEYS = frozenset({
 })
 
 TEMPLATE_FIELDS = {"id", "kind", "title", "products", "not_for_products", "source", "note",
-                   "sections", "checklist", "rules", "integral_owners"}
+                   "sections", "checklist", "rules", "integral_owners", "terms"}
 SECTION_FIELDS = {"key", "title", "source", "help", "fields", "only_for_products", "not_for",
                   "optional_when"}
 FIELD_FIELDS = {"key", "label", "kind", "source", "help", "required", "rule", "rule_for_products",
@@ -163,6 +203,7 @@ PART_FIELDS = {"key", "label", "kind", "source", "help", "required", "rule", "ru
                "max_length"}
 CHECKLIST_FIELDS = {"rule", "text", "source", "products"}
 RULE_FIELDS = {"id", "kind", "products", "severity", "message", "source"}
+TERM_FIELDS = RULE_FIELDS
 TOP_LEVEL = {"product_groups", "templates"}
 
 
@@ -174,7 +215,8 @@ class TemplateContext:
 
     ``today`` is the day of saving or submitting; ``start``/``end`` are the toewijzing's dates;
     ``other_products`` are the product keys of the client's other current toewijzingen (an
-    integral plan covers them too).
+    integral plan covers them too); ``toewijzing_results`` the results the gemeente recorded on
+    the toewijzing, each {part key: value} of the goals field a ``toewijzing_results`` term names.
     """
 
     product_key: str | None = None
@@ -183,6 +225,7 @@ class TemplateContext:
     end: date | None = None
     today: date | None = None
     other_products: frozenset[str] = frozenset()
+    toewijzing_results: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -321,6 +364,26 @@ class TemplateRule:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A step or term of the plan's workflow (see TERM_KINDS), run by portal.plans.workflow."""
+
+    id: str
+    kind: str
+    severity: Severity
+    message: str
+    source: SeedRef | None = None
+    products: frozenset[str] = frozenset()
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def applies(self, product_key: str | None) -> bool:
+        return not self.products or product_key in self.products
+
+    @property
+    def cite(self) -> str:
+        return f" [{self.source}]" if self.source else ""
+
+
+@dataclass(frozen=True)
 class Template:
     """A region's plan or evaluation template for some of its products."""
 
@@ -338,6 +401,7 @@ class Template:
     # An integral plan: one per client for all its toewijzingen of ``products``, made by the
     # provider of one of these products (empty: one plan per toewijzing).
     integral_owners: frozenset[str] = frozenset()
+    terms: tuple[Term, ...] = ()
 
     def all_fields(self) -> list[Field]:
         return [f for section in self.sections for f in section.fields]
@@ -366,6 +430,9 @@ class Template:
 
     def checklist_for(self, context: TemplateContext) -> list[ChecklistItem]:
         return [item for item in self.checklist if item.applies(context)]
+
+    def terms_of(self, kind: str, product_key: str | None) -> list[Term]:
+        return [t for t in self.terms if t.kind == kind and t.applies(product_key)]
 
 
 @dataclass(frozen=True)
@@ -664,11 +731,14 @@ def _template(checker: _Checker, row: dict, index: int, region: str, path: str) 
 
     rules = [_rule(checker, r_row, f"{where}, regel {r_row.get('id') or r_index}", keys)
              for r_index, r_row in enumerate(checker.tables(row.get("rules"), f"{where}, [[rules]]"), 1)]
+    terms = [_term(checker, t_row, f"{where}, termijn {t_row.get('id') or t_index}", keys, kind)
+             for t_index, t_row in enumerate(checker.tables(row.get("terms"), f"{where}, [[terms]]"), 1)]
     return Template(
         id=tid, kind=kind or PLAN, title=checker.text(row, "title", where) or tid, region=region,
         products=products, sections=tuple(sections), checklist=tuple(checklist), rules=tuple(rules),
         source=checker.source(row, where), note=checker.text(row, "note", where, required=False),
-        path=path, integral_owners=_integral_owners(checker, row, where, products))
+        path=path, integral_owners=_integral_owners(checker, row, where, products),
+        terms=tuple(terms))
 
 
 def _integral_owners(checker: _Checker, row: dict, where: str,
@@ -848,6 +918,65 @@ def _rule(checker: _Checker, row: dict, where: str, keys: Mapping[str, Field]) -
             params["when"] = condition
             _check_condition(checker, condition, keys, where, "when")
     return TemplateRule(
+        id=checker.rule_id(row, "id", where, required=True) or "",
+        kind=kind or "", severity=checker.severity(row, where),
+        message=checker.text(row, "message", where) or "",
+        source=checker.source(row, where),
+        products=checker.products_of(row, "products", where), params=params)
+
+
+def _term(checker: _Checker, row: dict, where: str, keys: Mapping[str, Field],
+          template_kind: str | None) -> Term:
+    kind = checker.text(row, "kind", where)
+    if kind is not None and kind not in TERM_KINDS:
+        checker.fail(where, f"veld 'kind' ('{kind}') moet een van {', '.join(TERM_KINDS)} zijn")
+        kind = None
+    if kind is not None and (kind in PLAN_TERMS) != (template_kind == PLAN):
+        checker.fail(where, f"soort '{kind}' hoort bij een "
+                            f"{'plan' if kind in PLAN_TERMS else 'evaluatie'}sjabloon")
+    parameters = TERM_KINDS.get(kind or "", {})
+    checker.known(row, TERM_FIELDS | set(parameters), where)
+    params: dict[str, Any] = {}
+    for name, (expected, required) in parameters.items():
+        value = row.get(name)
+        if value is None:
+            if required:
+                checker.fail(where, f"veld '{name}' ontbreekt voor soort '{kind}'")
+            continue
+        if isinstance(value, bool) or not isinstance(value, expected):
+            checker.fail(where, f"veld '{name}' heeft het verkeerde type")
+            continue
+        if isinstance(value, list) and not all(isinstance(v, str) and v for v in value):
+            checker.fail(where, f"veld '{name}' moet een lijst van teksten zijn")
+            continue
+        params[name] = value
+    if params.get("werkdagen") is not None and params["werkdagen"] < 1:
+        checker.fail(where, "veld 'werkdagen' moet een geheel getal van minstens 1 zijn")
+    if "new_products" in params:
+        params["new_products"] = checker.products_of(params, "new_products", where)
+    field_key = params.get("field")
+    if kind == "support_start" and field_key is not None and (
+            field_key not in keys or keys[field_key].kind != "date"):
+        checker.fail(where, f"veld 'field' moet een datumveld van het sjabloon noemen, niet "
+                            f"'{field_key}'")
+    if kind == "toewijzing_results" and field_key is not None:
+        goals = keys.get(field_key)
+        if goals is None or goals.kind != "goals":
+            checker.fail(where, f"veld 'field' moet een doelenlijst (goals) noemen, niet '{field_key}'")
+        else:
+            unknown = set(params.get("match", [])) - {p.key for p in goals.parts}
+            if unknown:
+                checker.fail(where, f"veld 'match' noemt onbekende onderdelen: {', '.join(sorted(unknown))}")
+    if kind == "planned_moments" and field_key is not None and field_key.count(".") != 1:
+        checker.fail(where, "veld 'field' is \"<doelenlijst>.<datumonderdeel>\" van het plansjabloon")
+    if kind == "final_evaluation" and field_key is not None:
+        other = keys.get(field_key)
+        if other is None or not other.options():
+            checker.fail(where, f"veld 'field' moet een keuzeveld van het sjabloon noemen, niet '{field_key}'")
+        else:
+            _check_condition(checker, Condition(field_key, tuple(params.get("values", []))), keys,
+                             where, "values")
+    return Term(
         id=checker.rule_id(row, "id", where, required=True) or "",
         kind=kind or "", severity=checker.severity(row, where),
         message=checker.text(row, "message", where) or "",

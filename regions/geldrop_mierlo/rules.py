@@ -45,4 +45,27 @@ def evaluation_kind_matches_its_date(product: Product, content: Mapping[str, Any
     return []
 
 
-EVALUATION_RULES = (evaluation_kind_matches_its_date,)
+def report_with_the_herindicatie(product: Product, content: Mapping[str, Any],
+                                 context: TemplateContext) -> list[Finding]:
+    """GM-E8 (004:6021-6028): when the aanbieder made the melding for (her)indicatie on the
+    client's behalf, "ontvangt de gemeente het evaluatieverslag bij voorkeur gelijktijdig met de
+    melding" (a warning: "bij voorkeur"). "Uitzondering hierop is wanneer er bij een cliënt
+    meerdere herindicaties per jaar plaatsvinden (doordat beschikkingen korter dan 12 maanden zijn
+    afgegeven)": for a toewijzing shorter than 12 months the timing is agreed, no warning.
+    """
+    try:
+        melding = as_date(content.get("datum_melding_herindicatie"))
+    except (ValueError, TypeError):
+        return []  # the template reports a malformed date
+    if melding is None or context.today is None or context.today <= melding:
+        return []
+    if context.start is not None and context.end is not None and \
+            context.end < add_months(context.start, 12) - timedelta(days=1):
+        return []
+    return [Finding("GM-E8", Severity.WARNING,
+                    f"De melding voor (her)indicatie is gedaan op {melding:%d-%m-%Y}; de gemeente "
+                    f"ontvangt het evaluatieverslag bij voorkeur gelijktijdig met de melding. "
+                    f"[004:6021-6023]", "datum_melding_herindicatie")]
+
+
+EVALUATION_RULES = (evaluation_kind_matches_its_date, report_with_the_herindicatie)
