@@ -14,6 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal import formatting
 from portal.audit import recorder
@@ -117,6 +118,10 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, dashboard_bp, clients_bp, toewijzingen_bp, accounts_bp, regions_bp,
                       contracts_bp, berichten_bp, plans_bp, declaraties_bp):
         app.register_blueprint(blueprint)
+    # The JSON API authenticates by token before the page policy runs, so it is set up here.
+    from portal import api
+
+    api.init_app(app)
     # Static files are public: the login page needs its stylesheet.
     app.view_functions["static"].access_policy = "public"
 
@@ -147,19 +152,29 @@ ERROR_PAGES = {
 
 
 def _register_error_pages(app: Flask) -> None:
-    def render_error(code: int, message: str | None = None):
+    from portal.api.problems import is_api_request, problem_for_http_error
+
+    def render_error(code: int, message: str | None = None, error=None):
+        if is_api_request():  # an API client gets problem details, never an HTML page
+            return problem_for_http_error(error if error is not None else InternalServerError())
         title, default = ERROR_PAGES[code]
         return render_template("error.html", title=title, message=message or default), code
 
     for code in ERROR_PAGES:
         if code == 413:
             continue
-        app.register_error_handler(code, lambda _e, code=code: render_error(code))
+        app.register_error_handler(code, lambda e, code=code: render_error(code, error=e))
 
     @app.errorhandler(413)
-    def too_large(_error):
+    def too_large(error):
         return render_error(413, f"Het bestand is groter dan de toegestane "
-                                 f"{app.config['MAX_UPLOAD_MB']} MB.")
+                                 f"{app.config['MAX_UPLOAD_MB']} MB.", error)
+
+    @app.errorhandler(HTTPException)
+    def other_http_errors(error):
+        # Codes without a page of their own (401, 409, 415, 422, ...): a problem for the API,
+        # Werkzeug's own answer elsewhere.
+        return problem_for_http_error(error) if is_api_request() else error
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):

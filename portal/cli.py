@@ -20,6 +20,8 @@ USAGE = """gebruik: wmo-portal <commando> [opties]
   init-db                 maak of migreer de database
   demo-data               laad voorbeeldgegevens (niet in productie)
   create-user             maak een gebruiker aan
+  create-token --org CODE --name NAAM
+                          maak een API-sleutel voor een aanbieder of gemeente
   db ...                  migraties (Flask-Migrate)
 """
 

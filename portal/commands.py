@@ -92,6 +92,32 @@ def create_user_command(email: str, name: str, role: str, org_code: str | None,
     click.echo(f"Gebruiker {user.email} ({role}) is aangemaakt.")
 
 
+@cli.command("create-token")
+@click.option("--org", "org_code", required=True,
+              help="AGB-code (aanbieder) of CBS-gemeentecode (gemeente) van de organisatie.")
+@click.option("--name", required=True, help="Naam van de sleutel, bijvoorbeeld het systeem.")
+@click.option("--days", default=None, type=int,
+              help="Aantal dagen geldig (standaard 365, hoogstens 730).")
+@with_appcontext
+def create_token_command(org_code: str, name: str, days: int | None) -> None:
+    """Maak een API-sleutel voor een organisatie; de sleutel wordt één keer getoond."""
+    from portal.api.tokens import DEFAULT_DAYS, create_token, find_organisation
+
+    organisation = find_organisation(org_code)
+    if organisation is None:
+        raise click.ClickException(f"Geen aanbieder of gemeente met code {org_code} gevonden.")
+    try:
+        token, secret = create_token(organisation, name, days or DEFAULT_DAYS)
+        db.session.commit()
+    except InvalidInput as invalid:
+        db.session.rollback()
+        raise click.ClickException("; ".join(invalid.errors.values())) from None
+    click.echo(f"API-sleutel '{token.name}' voor {organisation.name} ({organisation.code}), "
+               f"geldig tot {token.expires_at:%d-%m-%Y}. Bewaar hem nu; hij wordt niet nog eens "
+               f"getoond:", err=True)
+    click.echo(secret)
+
+
 @cli.command("price")
 @click.option("--region", "region_code", required=True, help="Regiocode, bijvoorbeeld uit `regions`.")
 @click.option("--product", "product_code", required=True, help="Productcode (of sleutel).")

@@ -1,6 +1,7 @@
 """Every model of the portal, imported in one place so migrations see the whole schema."""
 
 from portal.accounts.models import Organisation, User
+from portal.api.models import ApiToken, IdempotencyKey
 from portal.audit.models import AuditLog
 from portal.berichten.models import Upload
 from portal.clients.models import Client
@@ -18,6 +19,7 @@ from portal.plans.models import (
 from portal.regions.models import ConfiguredProductCode, ConfiguredTariff
 from portal.toewijzingen.models import Toewijzing
 
-__all__ = ["AuditLog", "Client", "ConfiguredProductCode", "ConfiguredTariff", "DeclarationLine",
-           "Deviation", "EvaluationDue", "IwmoMessage", "Organisation", "Plan", "PlanVersion",
-           "ProviderContract", "SupportStart", "Toewijzing", "ToewijzingResult", "Upload", "User"]
+__all__ = ["ApiToken", "AuditLog", "Client", "ConfiguredProductCode", "ConfiguredTariff",
+           "DeclarationLine", "Deviation", "EvaluationDue", "IdempotencyKey", "IwmoMessage",
+           "Organisation", "Plan", "PlanVersion", "ProviderContract", "SupportStart",
+           "Toewijzing", "ToewijzingResult", "Upload", "User"]
