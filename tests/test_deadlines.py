@@ -65,8 +65,34 @@ def test_geldrop_mierlo_plan_reply_start_and_eindevaluatie():
     assert found["client_reply"] == ["2026-05-06"]    # GM-P5, 30 werkdagen
     assert found["support_start"] == ["2026-05-13"]   # GM-P8, 35 werkdagen (5 May, 14 May off)
     assert found["evaluation_window"] == ["2026-10-01"]  # GM-E1, §6.3 item 19
-    assert found["evaluation"] == ["2026-12-09"]      # GM-E2, 15 werkdagen before, over Christmas
+    # GM-E2, 15 werkdagen before, over Christmas; GM-E1, the eindevaluatie is required by the end
+    assert found["evaluation"] == ["2026-12-09", "2026-12-31"]
     assert found["reminder"] == ["2026-11-05"]        # GM-O7, 8 weeks before
+
+
+def test_geldrop_mierlo_support_starts_5_werkdagen_after_the_plan_was_discussed():
+    # GM-P6 from --besproken (Thursday 30 April): 1 May, 4 May, (5 May off), 6, 7, 8 May.
+    result = deadlines("--region", "geldrop_mierlo", "--product", "02B01", "--start", "2026-03-20",
+                       "--end", "2026-12-31", "--besproken", "2026-04-30", "--json")
+    items = json.loads(result.stdout)["deadlines"]
+    assert {"kind": "support_start", "due": "2026-05-08", "id": "GM-P6"}.items() <= \
+        next(i for i in items if i["id"] == "GM-P6").items()
+    # Around Christmas: Wednesday 23 December + 5 werkdagen = 24, 28, 29, 30, 31 December.
+    found = due("geldrop_mierlo", "02B01", "2026-12-01", "2027-06-30")
+    assert "support_start" in found and "2027-06-30" in found["evaluation"]  # GM-E1 eindevaluatie
+    late = deadlines("--region", "geldrop_mierlo", "--product", "02B01", "--start", "2026-12-01",
+                     "--end", "2027-06-30", "--besproken", "2026-12-23", "--json")
+    gm_p6 = [i for i in json.loads(late.stdout)["deadlines"] if i["id"] == "GM-P6"]
+    assert [i["due"] for i in gm_p6] == ["2026-12-31"]
+    assert deadlines("--region", "geldrop_mierlo", "--product", "02B01", "--start", "2026-03-20",
+                     "--end", "2026-12-31", "--besproken", "30-04-2026").returncode == 1
+
+
+def test_werkt_mee_requires_an_evaluation_at_the_end_of_the_traject():
+    found = due("midden_ijssel", "02A63", "2026-01-15", "2026-07-14")
+    assert "2026-07-14" in found["evaluation"]  # MIJ-E8, the end-of-traject evaluation
+    assert "2026-07-14" not in due("midden_ijssel", "02A16", "2026-01-15", "2026-07-14").get(
+        "evaluation", [])  # not for other products
 
 
 def test_no_plan_deadline_for_dagbesteding_1():
@@ -78,7 +104,7 @@ def test_midden_ijssel_werkt_mee():
     found = due("midden_ijssel", "02A56", "2026-01-15", "2026-07-14")
     assert found["reminder"] == ["2026-04-15"]         # MIJ-E9, after three months
     assert found["evaluation_talk"] == ["2026-06-02"]  # MIJ-E8, six weeks before the end
-    assert found["evaluation"] == ["2026-06-02"]       # MIJ-E1
+    assert found["evaluation"] == ["2026-06-02", "2026-07-14"]  # MIJ-E1; MIJ-E8 at the end
     assert due("midden_ijssel", "01001", "2026-01-01", "2026-12-31") == {}  # MIJ-E7
 
 

@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.plans.models import Plan
 from portal.plans.queue import queue
 from portal.plans.routes import visible_plans
+from portal.plans.workflow import toewijzing_deadlines
 from portal.plugins.data_deadlines import KINDS as DEADLINE_KINDS
 from portal.plugins.types import Deadline
 from portal.regions import registry
@@ -46,7 +47,10 @@ def upcoming_deadlines(toewijzingen: list[Toewijzing], today: date, sort: str) -
         if not toewijzing.is_active_on(today) and toewijzing.ingangsdatum <= today:
             continue
         region = toewijzing.gemeente.region_code or ""
-        for deadline in registry().deadlines(region, facts_of(toewijzing, with_others=False)):
+        # The region's deadlines, with dates the gemeente allowed to deviate, and what the
+        # toewijzing's plans still ask (start of support, revisions, evaluations, signals).
+        for deadline in toewijzing_deadlines(registry(), toewijzing, registry().deadlines(
+                region, facts_of(toewijzing, with_others=False)), today):
             if today - timedelta(days=30) <= deadline.due <= today + DEADLINE_HORIZON:
                 items.append(DueItem(deadline, toewijzing))
     if sort == "client":

@@ -25,6 +25,9 @@ KINDS: dict[str, str] = {
     "evaluation_talk": "Evaluatiegesprek",
     "reminder": "Herinnering",
     "review": "Beoordeling door de gemeente",
+    # Kinds the plans' workflow adds (portal.plans.workflow), from the region's template terms.
+    "plan_revision": "Plan herzien",
+    "signal": "Ontbrekend verslag signaleren",
 }
 MAX_REPEATS = 40
 
