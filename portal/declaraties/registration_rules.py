@@ -455,7 +455,7 @@ def _fixed_hours(rule: RegistrationRule, line: _Line, _region_rules) -> list[Fin
     allowed = sum(min(cap, minutes) for minutes in per_week.values())
     if not over or declared <= allowed:
         return []
-    weeks_text = ", ".join(f"{week_label(date.fromisocalendar(*week, 1))} {minutes} min"
+    weeks_text = ", ".join(f"{week_label(week)} {minutes} min"
                            for week, minutes in sorted(over.items()))
     return [rule.finding(
         f"{_span(days)} is {declared} minuten gedeclareerd{also}; vast {hours} uur ({cap} min) per "
