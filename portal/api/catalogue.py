@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from portal.api.core import ApiBlueprint
 from portal.api.problems import Problem
 from portal.auth.policy import any_role
 from portal.regions import registry
 from portal.regions.report import region_json
 
-blp = Blueprint("api_catalogus", __name__, description="Regio's, gemeenten en producten.")
+blp = ApiBlueprint("api_catalogus", __name__, description="Regio's, gemeenten en producten.")
 
 
 class MunicipalitySchema(Schema):

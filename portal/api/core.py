@@ -16,7 +16,9 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, g, request
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -54,6 +56,13 @@ class PortalApi(Api):
                     "schema": ProblemSchema}
         prepare_response(response, self.spec, PROBLEM_MIMETYPE)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+class ApiBlueprint(Blueprint):
+    """A resource of the API. An unknown field is refused wherever it is sent: webargs would
+    silently drop an unknown query parameter, so a misspelt filter would return everything."""
+
+    ARGUMENTS_PARSER = FlaskParser(unknown=RAISE)
 
 
 def consumes(*mimetypes: str, max_bytes: int | None = None) -> Callable:

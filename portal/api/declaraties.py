@@ -15,13 +15,12 @@ from datetime import date
 
 from flask import Response
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import exists, select
 from sqlalchemy.orm import undefer
 
 from portal.accounts.roles import AANBIEDER
-from portal.api.core import consumes, mutation
+from portal.api.core import ApiBlueprint, consumes, mutation
 from portal.api.paging import page_of
 from portal.api.problems import Problem
 from portal.api.schemas import PageArgs, PageSchema
@@ -32,7 +31,7 @@ from portal.berichten.routes import visible_uploads
 from portal.declaraties.models import OUTCOMES, DeclarationLine
 from portal.extensions import db
 
-blp = Blueprint("api_declaraties", __name__, description="Declaraties (WMO323) en hun antwoord "
+blp = ApiBlueprint("api_declaraties", __name__, description="Declaraties (WMO323) en hun antwoord "
                                                      "(WMO325).")
 
 _MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from portal.api.core import ApiBlueprint
 
-blp = Blueprint("api_plannen", __name__, description="Plannen en evaluaties.")
+
+blp = ApiBlueprint("api_plannen", __name__, description="Plannen en evaluaties.")

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select
 
 from portal.accounts.models import AANBIEDER_KIND, Organisation
 from portal.accounts.roles import GEMEENTE
 from portal.accounts.services import InvalidInput
-from portal.api.core import consumes, mutation
+from portal.api.core import ApiBlueprint, consumes, mutation
 from portal.api.problems import Problem
 from portal.api.schemas import PageArgs, PageSchema, RuleFindingSchema
 from portal.api.uploads import REQUEST_BODY, UPLOAD_TYPES, UploadSchema, received_upload
@@ -32,7 +31,7 @@ from portal.regions.catalogue import find_product
 from portal.toewijzingen.models import MAX_TOEWIJZING_NUMMER, MAX_VOLUME, Toewijzing
 from portal.toewijzingen.services import ToewijzingInput, create_toewijzing, facts_of
 
-blp = Blueprint("api_toewijzingen", __name__, description="Toewijzingen, hun bevindingen en termijnen.")
+blp = ApiBlueprint("api_toewijzingen", __name__, description="Toewijzingen, hun bevindingen en termijnen.")
 
 STATUSES = ("actief", "beeindigd", "verwijderd")
 BSN = validate.Regexp(r"^[0-9]{9}$", error="Een BSN is 9 cijfers.")
@@ -67,7 +66,7 @@ class ToewijzingSchema(Schema):
     client = fields.Nested(ClientSchema, required=True)
     gemeente = fields.Nested(OrganisationSchema, required=True)
     aanbieder = fields.Nested(OrganisationSchema, required=True)
-    region = fields.Function(lambda t: t.gemeente.region_code, required=True)
+    region = fields.String(required=True, attribute="gemeente.region_code")
     product_category = fields.String(required=True)
     product_code = fields.String(allow_none=True)
     product_key = fields.String(allow_none=True)
@@ -205,9 +204,8 @@ def get_toewijzing(toewijzing_id: int):
 
 
 def _as_dict(toewijzing: Toewijzing) -> dict:
-    schema_fields = ToewijzingSchema().fields
-    return {name: getattr(toewijzing, name) for name in schema_fields if name != "region"} | {
-        "region": toewijzing.gemeente.region_code}
+    return {name: getattr(toewijzing, name) for name in ToewijzingSchema().fields
+            if name != "region"}
 
 
 @blp.route("/toewijzingen/<int:toewijzing_id>/termijnen")
