@@ -8,6 +8,7 @@ tests/test_declaraties_*.py files.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -157,6 +158,32 @@ def test_every_line_is_checked_and_the_file_is_accepted_with_some_lines_refused(
     assert declared.answered("//a:TotaalToegekendBedrag/i:TotaalBedrag/text()") == ["18000"]
 
 
+
+def test_the_result_page_names_each_refused_line_as_the_file_does(client, app, aanbieder_a):
+    """The labels (reference, product, period, volume, amount) come from the lines the check read;
+    they say what the file says, credit amounts negative, for exactly the clients with findings."""
+    data = wmo323([Client(BSN_A, [Line("R1", toewijzing_nummer=4242, begin="2026-10-02",
+                                       end="2026-10-09", volume=45),
+                                  Line("R2", toewijzing_nummer=4242, credit=True,
+                                       previous="OLD-1")]),
+                   Client(BSN_C, [Line("R3", toewijzing_nummer=1001)])])
+    response = upload(client, data)
+    number = upload_id(response)
+    with app.app_context():
+        stored = db.session.get(Upload, number)
+        from_file = berichten_services.line_labels(lambda: io.BytesIO(data), {1, 2})
+        expected = {str(c): {"bsn": label["bsn"],
+                             "prestaties": {str(n): p for n, p in label["prestaties"].items()}}
+                    for c, label in from_file.items()}
+        assert set(stored.labels) == {"1", "2"}  # both clients have a refused line
+        assert stored.labels == expected
+        first = stored.labels["1"]["prestaties"]
+        assert first["1"] == {"reference": "R1", "product": "02/02A16", "begin": "2026-10-02",
+                              "end": "2026-10-09", "volume": "45", "unit": "01", "cents": 45 * 150}
+        assert first["2"]["cents"] == -60 * 150
+    page = client.get(f"/berichten/{number}").get_data(as_text=True)
+    assert "R1" in page and "2026-10-02" in page
+
 # -- why a line finds no toewijzing --------------------------------------------------------------
 
 def test_unknown_toewijzing_number_says_what_was_looked_for(client, app, aanbieder_a):
@@ -229,7 +256,7 @@ def test_lines_and_answer_are_written_together_or_not_at_all(client, app, aanbie
     def fail_after_the_lines(*_args, **_kwargs):
         raise berichten_services._Refused("geweigerd", "Verwerking mislukt (test).")
 
-    monkeypatch.setattr(berichten_services, "line_labels", fail_after_the_lines)
+    monkeypatch.setattr(berichten_services, "_labels", fail_after_the_lines)
     declared = declare(client, app, wmo323([Client(BSN_A, [Line("R1")])]))
     assert declared.status == "geweigerd"
     assert declared.answer is None and declared.lines == {}
