@@ -6,6 +6,8 @@ Every schema refuses fields it does not know (marshmallow's default, RAISE): a m
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import Schema, fields, validate
 
 MAX_PER_PAGE = 200
@@ -58,5 +60,10 @@ class RuleFindingSchema(Schema):
     field = fields.String(allow_none=True)
 
 
-def nullable_date(**kwargs):
-    return fields.Date(allow_none=True, **kwargs)
+class Moment(fields.DateTime):
+    """A moment in UTC with its offset, also when the database (SQLite) returns it without one."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)

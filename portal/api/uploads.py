@@ -16,6 +16,7 @@ from flask import current_app, request, url_for
 from marshmallow import Schema, fields
 
 from portal.api.problems import Problem
+from portal.api.schemas import Moment
 from portal.berichten.archive import is_zip
 from portal.berichten.models import Upload
 from portal.berichten.services import Settings, receive
@@ -66,7 +67,7 @@ class UploadSchema(Schema):
     summary = fields.String(required=True, metadata={"description": "Oordeel in het Nederlands."})
     size = fields.Integer(required=True)
     sha256 = fields.String(required=True)
-    uploaded_at = fields.DateTime(required=True)
+    uploaded_at = Moment(required=True)
     sender = fields.String(allow_none=True, attribute="sender_code")
     receiver = fields.String(allow_none=True, attribute="receiver_code")
     identificatie = fields.String(allow_none=True)
