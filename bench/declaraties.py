@@ -12,9 +12,7 @@ ProductTarief = the region's hourly tariff / 60 and IngediendBedrag from the one
 toewijzingen. A few lines are wrong on purpose, as in real files: every 250th names a
 ToewijzingNummer the gemeente never gave (9338), and one client in a hundred has a toewijzing of 20
 hours whose fifth line goes over it (9322). Most lines must be granted, or the bench measures
-nothing; it says so when they are not. The lines are 30 to 240 minutes, so the whole declaration
-stays under € 21,474,836.47: the upload's submitted and granted amounts are 32-bit INTEGER
-columns, which PostgreSQL refuses to go beyond (SQLite does not mind).
+nothing; it says so when they are not. The lines are 30 to 240 minutes.
 
 What is timed is `portal.berichten.services.receive(...)` plus the commit: storing the upload,
 the validation, the check of every line, the WMO325 answer and the stored DeclarationLines and

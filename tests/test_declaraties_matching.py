@@ -64,6 +64,11 @@ class Declared:
         return [str(value) for value in self.answer.xpath(path, namespaces=WMO325_NS)]
 
 
+def upload_ids(app) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(select(Upload.id)))
+
+
 def declare(client, app, data: bytes, filename: str = "declaratie.xml") -> Declared:
     """Upload ``data`` in the browser as the logged-in user and read back what was stored."""
     response = upload(client, data, filename)
@@ -183,6 +188,21 @@ def test_the_result_page_names_each_refused_line_as_the_file_does(client, app, a
         assert first["2"]["cents"] == -60 * 150
     page = client.get(f"/berichten/{number}").get_data(as_text=True)
     assert "R1" in page and "2026-10-02" in page
+
+
+def test_a_declaration_of_more_than_21_million_euros_is_stored_with_its_totals(client, app,
+                                                                             aanbieder_a):
+    """A TotaalBedrag may have twelve digits; 32-bit columns made PostgreSQL refuse this one."""
+    big = 99_999_999  # the largest amount one line may have (LDT_Bedrag)
+    lines = [Line(f"B{n}", toewijzing_nummer=4242, volume=1, tariff=big,
+                  begin=f"2026-10-{n:02d}", end=f"2026-10-{n:02d}") for n in range(1, 23)]
+    declared = declare(client, app, wmo323([Client(BSN_A, lines)]))
+    assert declared.status == "ongeldig"  # every line is refused (9338), the file is processed
+    number = max(upload_ids(app))
+    with app.app_context():
+        stored = db.session.get(Upload, number)
+        assert (stored.submitted_cents, stored.granted_cents) == (22 * big, 0)
+        assert stored.submitted_cents > 2**31
 
 # -- why a line finds no toewijzing --------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.accounts.models import Organisation, User
@@ -57,8 +57,9 @@ class Upload(db.Model):
     # The WMO325 answer to a WMO323 (none for an XSD-invalid declaration, iwmo.md §5).
     answer: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     answer_identificatie: Mapped[str | None] = mapped_column(String(12))
-    submitted_cents: Mapped[int | None]  # signed: debet +, credit −
-    granted_cents: Mapped[int | None]
+    # Signed (debet +, credit −), in 64 bits: a TotaalBedrag may have twelve digits.
+    submitted_cents: Mapped[int | None] = mapped_column(BigInteger)
+    granted_cents: Mapped[int | None] = mapped_column(BigInteger)
     line_count: Mapped[int | None]
     refused_count: Mapped[int | None]
     # For the result page: per client number with findings its Bsn and per Prestatie number the
