@@ -163,7 +163,6 @@ def test_every_line_is_checked_and_the_file_is_accepted_with_some_lines_refused(
     assert declared.answered("//a:TotaalToegekendBedrag/i:TotaalBedrag/text()") == ["18000"]
 
 
-
 def test_the_result_page_names_each_refused_line_as_the_file_does(client, app, aanbieder_a):
     """The labels (reference, product, period, volume, amount) come from the lines the check read;
     they say what the file says, credit amounts negative, for exactly the clients with findings."""
