@@ -11,7 +11,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install install-test demo serve test test-sqlite test-postgresql bench system-postgresql \
-        system-xmllint system-fonts clean
+        system-xmllint system-fonts system-chromium audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,11 +47,16 @@ system-postgresql:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
-test: install-test system-postgresql system-fonts
+test: install-test system-postgresql system-fonts system-chromium
 	$(BIN)/python -m pytest
 	WMO_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m db
+	$(BIN)/python -m tests.audit_dependencies
 
-test-sqlite: install-test
+# Known vulnerabilities in the pinned dependencies (pip-audit; says so when its service is unreachable).
+audit: install-test
+	$(BIN)/python -m tests.audit_dependencies
+
+test-sqlite: install-test system-chromium
 	$(BIN)/python -m pytest
 
 test-postgresql: install-test system-postgresql
@@ -63,6 +68,15 @@ system-fonts:
 		echo "DejaVu-lettertype ontbreekt: installeren met apt-get"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-dejavu-core >/dev/null; \
+	fi
+
+# Chromium (Debian package `chromium`) for the browser tests: Playwright drives it, as downloading
+# Playwright's own browser builds is not possible here (tests/browser/plugin.py).
+system-chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; else \
+		echo "Chromium ontbreekt: installeren met apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
 # xmllint (Debian package `libxml2-utils`), the reference `make bench` measures the validator against.

@@ -20,6 +20,9 @@ import pytest
 from portal import create_app
 from portal.extensions import db
 
+# The browser tests' fixtures: the portal served by gunicorn, Debian's chromium, screenshots.
+pytest_plugins = ["tests.browser.plugin"]
+
 BACKEND = os.environ.get("WMO_TEST_DATABASE", "sqlite")
 _database_numbers = itertools.count(1)
 

@@ -91,6 +91,8 @@ def _forms(product: Product) -> tuple[TariffForm, ProductCodeForm]:
     tariff_form.variant.choices = choices(
         [("", "alle grondslagen" if product.variants else "niet van toepassing")]
         + [(v.key, v.label) for v in product.variants])
+    # Without variants the page shows no Grondslag field, so a browser posts none: nothing to check.
+    tariff_form.variant.validate_choice = bool(product.variants)
     return tariff_form, ProductCodeForm(prefix="code")
 
 
