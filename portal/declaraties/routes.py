@@ -518,3 +518,7 @@ def export():
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# The delivery registration's views live in their own module, on this blueprint.
+from portal.declaraties import registration_routes  # noqa: E402,F401
