@@ -25,12 +25,12 @@ Status of every plan (P) and evaluation (E) rule (region-rules mark in brackets)
 | MIJ-E5 [M] | implemented | "doelen behaald?" required; ja makes Komende periode optional |
 | MIJ-E6 [M] | implemented | parts (5) and (9) do not exist for Apeldoorn + Werkt Mee |
 | MIJ-E7 [M] | implemented | 01001 and 01002 have no evaluation template |
-| MIJ-E8 [M] | partly | warning when the Werkt Mee evaluation talk is later than six weeks before the end (and a deadline); "an end-of-traject evaluation is required" needs the evaluation history of stored reports (lifecycle) |
+| MIJ-E8 [M] | implemented | warning when the Werkt Mee evaluation talk is later than six weeks before the end (and a deadline); a Werkt Mee report names its aanleiding (required), and the end-of-traject evaluation is an error deadline at the einddatum until one is submitted (`final_evaluation` term; tests/test_plan_workflow.py, tests/test_deadlines.py) |
 | MIJ-E9 [M] | deadline | a reminder three months after the start (region.toml), not a content rule |
 | MIJ-E10 | nothing to check | no minimum frequency |
 | ML-P1 [P] | implemented | the plan records who has the regie and their level (≥ mbo-3 or proven werk- en denkniveau) |
 | ML-P2 [M] | implemented | dagverdeling required for BGG; the spread on the reviewer's checklist |
-| ML-P3 [M] | partly | each result with its activity type (and levensgebied for BGI) required; comparing them with the toewijzing's results needs results on the toewijzing, which the portal does not record |
+| ML-P3 [M] | implemented | each result with its activity type (and levensgebied for BGI) required; the gemeente records the toewijzing's results (/plannen/toewijzing/<id>/resultaten), a new plan starts from them and must list each with the same activity type (`toewijzing_results` term; tests/test_plan_workflow.py) |
 | ML-P4 | nothing to check | no deadline, consent or review term |
 | ML-E1 [M] | implemented | hours actually used required in a BGI complex evaluation |
 | ML-E2 [H] | checklist | BGI complex still needed? |
@@ -41,23 +41,23 @@ Status of every plan (P) and evaluation (E) rule (region-rules mark in brackets)
 | GM-P3 [M] | implemented | `integral_owners` in plan_templates.toml: one plan per client, made by the B1-B3 provider (tests/test_plan_services.py) |
 | GM-P4 [M] | deadline | 20 werkdagen (region.toml) |
 | GM-P5 [M] | deadline | 10 werkdagen for the client's reply (region.toml) |
-| GM-P6 [M] | not implemented | needs the 305 start date, which the portal does not receive yet |
+| GM-P6 [M] | implemented | the aanbieder records the start of support on the plan's page (what its 305 reports); later than 5 werkdagen after the plan's "besproken" date is an error finding, and until then a deadline on both dashboards and in `wmo-portal deadlines --besproken` (tests/test_plan_workflow.py) |
 | GM-P7 [M] | implemented | a deadline from the submission (region.toml, from = "submitted"), shown in the reviewer's queue (tests/test_deadlines.py, tests/test_plan_queue.py) |
 | GM-P8 [M] | deadline | 35 werkdagen (region.toml) |
 | GM-P9 [M] | implemented | items a-f required, per goal i-v; discussed and consent must be ja; SMART on the checklist |
 | GM-P10 [M] | implemented | vast / deels / flexibel required, rhythm and flexible situations when they apply; matching the 301's flexibility needs it on the toewijzing |
 | GM-P11 [M] | not here | hours within the indicatie is a declaration rule (GM-D3) |
 | GM-P12 [M] | implemented | every version is kept and can be compared (portal.plans.models, /plannen/<id>/versies), and each version's content requires its "besproken" date |
-| GM-P13 [M] | partly | the G1 description is required when G1 is the product or among the client's products; requiring a revision on a new G1 toewijzing needs stored plans |
-| GM-P14 [M] | not implemented | a deviation needs a reviewer-approved override in the lifecycle |
-| GM-E1 [M] | implemented | tussen/eind must match the date (rules.py); "missing eindevaluatie" is the window deadline (region.toml) and the lifecycle |
+| GM-P13 [M] | implemented | the G1 description is required when G1 is the product or among the client's products; a G1 toewijzing made after the plan was last submitted requires a revision ("herzien" of an approved plan), shown on the plan's page and the dashboards until a new version is submitted (tests/test_plan_workflow.py) |
+| GM-P14 [M] | implemented | the aanbieder asks to deviate from GM-P4/P5/P6/P8/P9/P10 with a reason; only once the gemeente approved it does the rule's error stop blocking (a warning) and a new date replace the deadline (tests/test_plan_workflow.py) |
+| GM-E1 [M] | implemented | tussen/eind must match the date (rules.py); the window is a deadline (region.toml), and the eindevaluatie is an error deadline at the einddatum until one is submitted (`final_evaluation` term; tests/test_plan_workflow.py) |
 | GM-E2 [M] | implemented | warning (not error, see plan_templates.toml) when an eindevaluatie is submitted later than 15 werkdagen before the end; also a deadline |
-| GM-E3 [M] | not implemented | delivery by the plan's evaluation dates needs the stored plan and reports |
-| GM-E4 [M] | not implemented | the consulent's request form for an extra evaluation does not exist yet |
-| GM-E5 [M] | not implemented | the gemeente's 5 + 15 werkdagen after a missed report is workflow |
-| GM-E6 [M] | implemented | every begeleiding product, D1 included, has an evaluation template |
-| GM-E7 [M] | not implemented | integral reports per client need stored plans |
-| GM-E8 [M] | not implemented | the portal has no herindicatie requests |
+| GM-E3 [M] | implemented | the approved plan's evaluatiemomenten are the due dates; the gemeente records a later agreed date that replaces one; each submitted evaluation meets the next due date, on time or late (tests/test_plan_workflow.py) |
+| GM-E4 [M] | implemented | the reviewer's form for an extra tussenevaluatie refuses a due date earlier than 15 werkdagen after the request (tests/test_plan_workflow.py) |
+| GM-E5 [M] | implemented | a missed due date gives the gemeente a deadline 5 werkdagen later to signal it; the signal replaces it by a due date 15 werkdagen after the signal (tests/test_plan_workflow.py) |
+| GM-E6 [M] | implemented | every begeleiding product, D1 included, has an evaluation template; D1 alone is evaluated without a plan (tests/test_plan_workflow.py) |
+| GM-E7 [M] | implemented | `integral_owners` on the evaluation template: one evaluation at a time per client, started by the B1-B3 provider (tests/test_plan_workflow.py) |
+| GM-E8 [M] | implemented | a report submitted after the herindicatie melding date it records is a warning, not for beschikkingen shorter than 12 months (rules.py) |
 | GM-E9 [M] | implemented | discussed and consent must be ja, with a date |
 | GM-E10 [M] | implemented | items a-i required (g optional: "eventuele"); per goal wel/niet behaald with toelichting |
 | GM-E11 [M] | not here | declared versus assigned inzet is a declaration rule |
@@ -252,6 +252,8 @@ BREAKS = [
      "doelen_behaald", "error"),
     ("MIJ-E8", "midden_ijssel", "02A63", "evaluation", {"datum_evaluatiegesprek": "2026-12-01"}, {},
      "datum_evaluatiegesprek", "warning"),
+    ("MIJ-E8", "midden_ijssel", "02A63", "evaluation", {"aanleiding": None}, {}, "aanleiding",
+     "error"),
     # Midden-Limburg
     ("ML-P1", "midden_limburg", "BGI", "plan", {"opleidingsniveau_opsteller": "mbo-2"}, {},
      "opleidingsniveau_opsteller", "error"),
@@ -301,6 +303,8 @@ BREAKS = [
     ("GM-E2", "geldrop_mierlo", "02B03", "evaluation",
      {"soort": "eind", "datum_verslag": "2026-12-10"}, {"today": date(2026, 12, 11)}, None,
      "warning"),
+    ("GM-E8", "geldrop_mierlo", "02B01", "evaluation", {"datum_melding_herindicatie": "2026-05-29"},
+     {}, "datum_melding_herindicatie", "warning"),
     ("GM-E9", "geldrop_mierlo", "02B01", "evaluation", {"besproken_met_client": "nee"}, {},
      "besproken_met_client", "error"),
     ("GM-E9", "geldrop_mierlo", "07D01", "evaluation", {"toestemming_delen": None}, {},
@@ -416,6 +420,14 @@ def test_gm_e1_and_e2_an_eindevaluatie_in_time_passes(registry):
                     today=date(2026, 12, 9)) == []  # 15 werkdagen before 2026-12-31
 
 
+def test_gm_e8_the_report_with_the_melding_or_agreed_for_short_beschikkingen(registry):
+    melding = {"datum_melding_herindicatie": EARLY.isoformat()}
+    assert findings(registry, "geldrop_mierlo", "02B01", "evaluation", melding) == []  # together
+    later = {"datum_melding_herindicatie": "2026-05-29", "soort": "eind"}
+    assert findings(registry, "geldrop_mierlo", "02B01", "evaluation", later,
+                    start=date(2026, 1, 1), end=date(2026, 6, 30)) == []  # shorter than 12 months
+
+
 def test_g1_p1_behoudgericht_needs_no_goals_and_g1_e2_groep_has_no_templates(registry):
     assert findings(registry, "generic_001", "02A22", "plan", {"doelen": []}) == []
     for key in ("07A03", "07A04", "08L01", "08L05"):
@@ -459,11 +471,16 @@ def test_every_implemented_rule_has_a_test_that_breaks_it_or_checks_its_effect()
     by_effect = {"MIJ-E5", "MIJ-E6", "MIJ-E7", "GM-P1", "GM-P2", "GM-E6", "G1-E2"}
     # Rules of the plan's lifecycle, broken in the tests the table names.
     by_lifecycle = {"MIJ-P1": "test_plan_services.py", "GM-P3": "test_plan_services.py",
-                    "GM-P7": "test_plan_queue.py"}
+                    "GM-P7": "test_plan_queue.py",
+                    **{rule: "test_plan_workflow.py" for rule in (
+                        "GM-P6", "GM-P13", "GM-P14", "GM-E1", "GM-E3", "GM-E4", "GM-E5", "GM-E6",
+                        "GM-E7", "MIJ-E8", "ML-P3")}}
     here = Path(__file__).resolve().parent
     for rule, test_file in by_lifecycle.items():
         assert rule in STATUS and test_file in STATUS_TEXT[rule]
         assert (here / test_file).exists()
+        if test_file == "test_plan_workflow.py":  # its tests name the rule they break
+            assert re.search(rf"\b{rule}\b", (here / test_file).read_text(encoding="utf-8")), rule
     by_effect |= set(by_lifecycle)
     implemented = {rule for rule, status in STATUS.items() if status in ("implemented", "partly")}
     assert implemented - broken - by_effect == set()

@@ -17,6 +17,7 @@ from portal.plans.templates import (
     FIELD_KINDS,
     PLAN,
     RULE_KINDS,
+    TERM_KINDS,
     TemplateContext,
     load_template_file,
     requirement_text,
@@ -80,6 +81,8 @@ def test_templates_are_typed_and_every_part_cites_a_source(registry):
             assert rule.kind in RULE_KINDS and rule.source
         for item in template.checklist:
             assert item.rule and item.text and item.source
+        for term in template.terms:
+            assert term.kind in TERM_KINDS and term.source and term.message
 
 
 def cited_lines(citation: str) -> str:
@@ -102,7 +105,8 @@ def test_every_citation_names_lines_that_exist(registry):
         citations = [template.source] + [s.source for s in template.sections] + \
             [f.source for f in template.all_fields()] + \
             [p.source for f in template.all_fields() for p in f.parts] + \
-            [r.source for r in template.rules] + [c.source for c in template.checklist]
+            [r.source for r in template.rules] + [c.source for c in template.checklist] + \
+            [t.source for t in template.terms]
         for citation in citations:
             assert cited_lines(str(citation))
 
@@ -126,6 +130,8 @@ def test_every_citation_names_lines_that_exist(registry):
     ("geldrop_mierlo", "02B01", PLAN, "groepsbegeleiding", "groepsbegeleiding"),
     ("geldrop_mierlo", "02B01", EVALUATION, "advies_herindicatie", "herindicatie"),
     ("geldrop_mierlo", "02B01", EVALUATION, "soort", "eindevaluatie"),
+    ("geldrop_mierlo", "02B01", EVALUATION, "datum_melding_herindicatie", "(her)indicatie"),
+    ("midden_ijssel", "02A63", EVALUATION, "aanleiding", "einde traject"),
     ("generic_001", "02A20", PLAN, "opleidingsniveau_opsteller", "HBO"),
     ("generic_003", "BI-regulier", PLAN, "opleidingsniveau_opsteller", "mbo-4"),
 ])
@@ -257,6 +263,52 @@ def test_broken_template_is_refused_naming_file_template_section_and_field(
     assert str(path) in message and "proef" in message
     assert where in message and expected in message
     assert "failed to load" in message  # and in English
+
+
+TERM = '''
+  [[templates.terms]]
+  id = "PR-P6"
+  kind = "support_start"
+  field = "datum"
+  werkdagen = 5
+  message = "Start binnen 5 werkdagen."
+  source = "999:9"
+'''
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("", ""), None),
+    (('field = "datum"', 'field = "uitleg"'), "veld 'field' moet een datumveld van het sjabloon noemen"),
+    (('werkdagen = 5', 'werkdagen = 0'), "veld 'werkdagen' moet een geheel getal van minstens 1"),
+    (('werkdagen = 5', ''), "veld 'werkdagen' ontbreekt voor soort 'support_start'"),
+    (('kind = "support_start"', 'kind = "extra_request"'), "soort 'extra_request' hoort bij een evaluatiesjabloon"),
+    (('kind = "support_start"', 'kind = "later"'), "veld 'kind' ('later') moet een van"),
+    (('source = "999:9"', ''), "veld 'source' ontbreekt"),
+])
+def test_a_templates_workflow_terms_are_checked_on_load(tmp_path, change, expected):
+    old, new = change
+    with_date = GOOD.replace('''  [[templates.rules]]''', '''  [[templates.sections]]
+  key = "bespreking"
+  title = "Bespreking"
+  source = "999:9"
+
+    [[templates.sections.fields]]
+    key = "datum"
+    kind = "date"
+    label = "Besproken op"
+    source = "999:9"
+
+''' + TERM.replace(old, new, 1) + '''
+  [[templates.rules]]''', 1)
+    path = write(tmp_path, with_date)
+    if expected is None:
+        plan = load_template_file(path, "proef", {"P1", "P2"}, {"9901"}).plan_for("P1")
+        [term] = plan.terms_of("support_start", "P1")
+        assert (term.id, term.params["werkdagen"], str(term.source)) == ("PR-P6", 5, "999:9")
+        return
+    with pytest.raises(RegionLoadError) as error:
+        load_template_file(path, "proef", {"P1", "P2"}, {"9901"})
+    assert "termijn PR-P6" in str(error.value) and expected in str(error.value)
 
 
 def test_two_plan_templates_for_one_product_are_refused(tmp_path):

@@ -11,6 +11,8 @@ from portal.plugins.data_rules import add_months
 from portal.plugins.types import Finding, Product, Severity
 
 FINAL, INTERIM = "eind", "tussen"
+# The label of the field in plan_templates.toml, named in the message.
+MELDING_LABEL = "Datum van de melding voor (her)indicatie die de aanbieder namens de cliënt deed"
 
 
 def evaluation_kind_matches_its_date(product: Product, content: Mapping[str, Any],
@@ -63,8 +65,8 @@ def report_with_the_herindicatie(product: Product, content: Mapping[str, Any],
             context.end < add_months(context.start, 12) - timedelta(days=1):
         return []
     return [Finding("GM-E8", Severity.WARNING,
-                    f"De melding voor (her)indicatie is gedaan op {melding:%d-%m-%Y}; de gemeente "
-                    f"ontvangt het evaluatieverslag bij voorkeur gelijktijdig met de melding. "
+                    f"‘{MELDING_LABEL}’ is {melding:%d-%m-%Y}: de gemeente ontvangt het "
+                    f"evaluatieverslag bij voorkeur gelijktijdig met de melding, niet later. "
                     f"[004:6021-6023]", "datum_melding_herindicatie")]
 
 
