@@ -1,0 +1,94 @@
+"""The API's OpenAPI document: valid, complete (every route of /api/v1 in it, every operation with
+its errors as problems), and the running app keeps to it. The property-based test lets Schemathesis
+generate requests from the document, valid and invalid, for every operation, and checks that the
+app never answers with a server error and never with a response the document does not describe
+(status, content type, body schema, headers)."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from openapi_spec_validator import validate
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from portal import create_app
+from tests.api_support import bearer, tokens  # noqa: F401
+from tests.conftest import base_config
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture(scope="module")
+def document(tmp_path_factory):
+    # The document is built from the code alone: no database needed to read it.
+    tmp = tmp_path_factory.mktemp("openapi")
+    app = create_app(base_config(tmp, f"sqlite:///{tmp}/unused.sqlite3"))
+    return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+def test_the_document_is_valid_openapi_3(document):
+    validate(document)
+    assert document["openapi"].startswith("3.")
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_every_api_route_is_in_the_document(document, tmp_path):
+    app = create_app(base_config(tmp_path, f"sqlite:///{tmp_path}/unused.sqlite3"))
+    documented = {(path, method.upper()) for path, item in document["paths"].items()
+                  for method in item if method in METHODS}
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith(("api-docs.",
+                                                                              "api_docs_page.")):
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<int:{argument}>", f"{{{argument}}}").replace(
+                f"<{argument}>", f"{{{argument}}}")
+        path = path.replace("<any(plan, evaluatie):kind>", "{kind}")
+        routed |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routed == documented
+
+
+def test_every_operation_documents_its_errors_as_problems(document):
+    problem = document["components"]["responses"]["DEFAULT_ERROR"]["content"]
+    assert list(problem) == ["application/problem+json"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method not in METHODS:
+                continue
+            assert "default" in operation["responses"], (method, path)
+            assert operation.get("summary"), (method, path)  # from the view's docstring
+            if method != "get":
+                assert any(code.startswith("2") for code in operation["responses"]), path
+
+
+# -- the property-based test -----------------------------------------------------------------------
+
+@pytest.fixture
+def api_schema(app, world, tokens):
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+# Operations that only a gemeente may call; the others are called with an aanbieder's token.
+GEMEENTE_OPERATIONS = {("POST", "/api/v1/toewijzingen"), ("POST", "/api/v1/toewijzingen/wmo301"),
+                       ("POST", "/api/v1/plannen/{plan_id}/beoordeling")}
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, response_headers_conformance]
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_generated_requests_get_no_server_error_and_documented_answers(case, tokens):
+    who = "apeldoorn" if (case.method.upper(), case.path) in GEMEENTE_OPERATIONS else "aanbieder_a"
+    case.call_and_validate(headers=bearer(tokens[who]), checks=CHECKS)
