@@ -180,6 +180,17 @@ def test_plan_and_evaluation_round_in_geldrop_mierlo(client, app, world):
     round_trip(client, app, ids, "evaluatie", overrides={"soort": soort})
 
 
+def test_dagbesteding_1_alone_is_evaluated_in_the_browser_without_a_plan(client, app):
+    """GM-P2 and GM-E6: D1 alone has no ondersteuningsplan, but is evaluated."""
+    ids = region_world(app, "geldrop_mierlo", "07D01")
+    login(client, ids["provider_email"])
+    assert 'action="/plannen/nieuw/' in client.get(f"/clienten/{ids['client']}").text
+    logout(client)
+    # Without a plan to look back on, the aanbieder names the goals of the indicatie itself.
+    round_trip(client, app, ids, "evaluatie",
+               overrides={"soort": "tussen", "kijk_terug-0-doel": "Een vast dagritme houden"})
+
+
 def test_plan_and_evaluation_round_in_midden_limburg(client, app):
     ids = region_world(app, "midden_limburg", "BGI", perceel="1", grondslag="PSY")
     round_trip(client, app, ids, "plan")
