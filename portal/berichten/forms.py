@@ -1,4 +1,5 @@
-"""The upload form: one file, an iWmo XML message or a ZIP of at most 30."""
+"""The upload form (one file, an iWmo XML message or a ZIP of at most 30), and the button that has a
+stored upload processed again."""
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SubmitField
@@ -13,3 +14,7 @@ class UploadForm(Form):
         description="Een iWmo 3.2-bericht (.xml), of een ZIP met hoogstens 30 berichten.",
     )
     submit = SubmitField("Aanleveren en controleren")
+
+
+class ProcessForm(Form):
+    submit = SubmitField("Opnieuw verwerken")

@@ -10,7 +10,10 @@ from portal.extensions import Moment, db
 from portal.iwmo.models import IwmoMessage
 
 # What became of an upload. "archief" is a ZIP: its messages are uploads of their own.
+RECEIVED = "ontvangen"  # stored, not (yet) processed: the processing failed or is under way
+
 STATUSES: dict[str, str] = {
+    RECEIVED: "Niet verwerkt",
     "geldig": "Geldig",
     "ongeldig": "Ongeldig",
     "dubbel": "Dubbel (geweigerd)",
@@ -25,8 +28,8 @@ class Upload(db.Model):
     __tablename__ = "upload"
     __table_args__ = (
         CheckConstraint("kind IN ('xml', 'zip')", name="kind"),
-        CheckConstraint("status IN ('geldig', 'ongeldig', 'dubbel', 'geweigerd', 'archief')",
-                        name="status"),
+        CheckConstraint("status IN ('ontvangen', 'geldig', 'ongeldig', 'dubbel', 'geweigerd', "
+                        "'archief')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   url_for)
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import undefer
 
 from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
 from portal.auth.policy import any_role, roles
-from portal.berichten.forms import UploadForm
-from portal.berichten.models import Upload
-from portal.berichten.services import Settings, receive
+from portal.berichten.forms import ProcessForm, UploadForm
+from portal.berichten.models import RECEIVED, Upload
+from portal.berichten.services import NotProcessed, Settings, process_again, receive
 from portal.extensions import db
 from portal.regions import registry
 
@@ -55,19 +56,60 @@ def upload():
     if form.validate_on_submit():
         file = form.file.data
         data = file.read()
-        settings = Settings(max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024,
-                            today=date.today())
-        received = receive(registry(), current_user, file.filename or "", data, settings)
-        db.session.commit()
-        return redirect(url_for("berichten.detail", upload_id=received.id))
+        try:
+            upload_id = receive(registry(), current_user, file.filename or "", data,
+                                _settings()).id
+            db.session.commit()
+        except NotProcessed as failed:
+            current_app.logger.exception("Upload %s niet verwerkt", failed.upload_id)
+            upload_id = failed.upload_id
+        return redirect(url_for("berichten.detail", upload_id=upload_id))
     return render_template("berichten/upload.html", form=form)
+
+
+@bp.route("/<int:upload_id>/verwerken", methods=["POST"])
+@roles(AANBIEDER, GEMEENTE, BEHEER)
+def process(upload_id: int):
+    """Process an upload that was stored but not processed (the processing broke off)."""
+    upload = _upload_or_404(upload_id)
+    if not _may_process(current_user, upload):
+        abort(404)
+    if not ProcessForm().validate_on_submit():
+        abort(400)
+    try:
+        processed = process_again(registry(), upload.id, _settings())
+        db.session.commit()
+    except NotProcessed:
+        current_app.logger.exception("Upload %s opnieuw niet verwerkt", upload_id)
+        flash("De verwerking is opnieuw mislukt; het bestand blijft bewaard. Probeer het later "
+              "nog eens of neem contact op met de beheerder van de portal.", "error")
+    else:
+        if processed is None:
+            flash("Dit bestand was al verwerkt; er is niets opnieuw gedaan.", "info")
+        else:
+            flash("Het bestand is verwerkt.", "success")
+    return redirect(url_for("berichten.detail", upload_id=upload_id))
+
+
+def _may_process(user, upload: Upload) -> bool:
+    """The uploader's organisation (or beheer) may have its stored upload processed again; a
+    message inside a ZIP is processed with its ZIP."""
+    return upload.archive_id is None and (user.role == BEHEER
+                                          or upload.organisation_id == user.organisation_id)
+
+
+def _settings() -> Settings:
+    return Settings(max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024,
+                    today=date.today())
 
 
 @bp.route("/<int:upload_id>")
 @any_role
 def detail(upload_id: int):
     upload = _upload_or_404(upload_id)
-    return render_template("berichten/detail.html", upload=upload, groups=_grouped(upload))
+    return render_template("berichten/detail.html", upload=upload, groups=_grouped(upload),
+                           process_form=ProcessForm() if upload.status == RECEIVED
+                           and _may_process(current_user, upload) else None)
 
 
 @bp.route("/<int:upload_id>/origineel")

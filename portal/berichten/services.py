@@ -3,7 +3,10 @@
 The order is what keeps a user's work safe:
 
 1. The original bytes are stored first, in their own row, with size, SHA-256, uploader and time,
-   and never changed afterwards. Whatever happens next, the upload and its verdict stay.
+   and committed before anything else happens: the upload is "ontvangen" (shown as "niet
+   verwerkt"). Whatever happens next, the bytes stay. When the processing fails (a database
+   error, a killed worker), its transaction is rolled back whole and the upload stays "niet
+   verwerkt"; :func:`process_again` processes it later, once.
 2. A ZIP is unpacked (:mod:`portal.berichten.archive`); each message in it becomes an upload of its
    own, linked to the ZIP.
 3. Each message is validated (:func:`portal.iwmo.validate.validate_bytes`), with the checks of the
@@ -31,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.models import AANBIEDER_KIND, GEMEENTE_KIND, Organisation, User
 from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
 from portal.berichten.archive import ArchiveRefused, is_zip, unpack
-from portal.berichten.models import Upload
+from portal.berichten.models import RECEIVED, Upload
 from portal.declaraties.reading import Prestatie
 from portal.declaraties.services import assessed_per_line, check_declaration, store_lines
 from portal.extensions import db, utcnow
@@ -61,16 +64,54 @@ class Settings:
     today: date
 
 
+class NotProcessed(Exception):
+    """The upload was stored, but processing it failed; its changes were rolled back."""
+
+    def __init__(self, upload_id: int):
+        super().__init__(f"upload {upload_id} not processed")
+        self.upload_id = upload_id
+
+
 def receive(registry: RegionRegistry, user: User, filename: str, data: bytes,
             settings: Settings) -> Upload:
-    """Store and process one uploaded file; the caller commits. Returns the upload (for a ZIP,
-    the archive, whose ``entries`` are its messages)."""
+    """Store one uploaded file and commit it, then process it; the caller commits the processing.
+    Returns the upload (for a ZIP, the archive, whose ``entries`` are its messages). Raises
+    :class:`NotProcessed` after rolling the processing back when it failed."""
     upload = _store(user, filename, data, kind="zip" if is_zip(data) else "xml")
-    if upload.kind == "zip":
-        _receive_archive(registry, user, upload, data, settings)
-    else:
-        _receive_message(registry, user, upload, data, settings)
+    db.session.commit()
+    upload_id = upload.id
+    try:
+        _process(registry, upload, data, settings)
+        db.session.flush()
+    except Exception as error:  # whatever broke, the stored bytes stay and can be processed again
+        db.session.rollback()
+        raise NotProcessed(upload_id) from error
     return upload
+
+
+def process_again(registry: RegionRegistry, upload_id: int, settings: Settings) -> Upload | None:
+    """Process a stored upload that was not processed; the caller commits. None when it was
+    processed meanwhile (the row is locked first, so two requests cannot both process it)."""
+    upload = db.session.scalar(select(Upload).where(Upload.id == upload_id).with_for_update())
+    if upload is None or upload.status != RECEIVED:
+        return None
+    data = db.session.scalar(select(Upload.content).where(Upload.id == upload_id))
+    try:
+        _process(registry, upload, data, settings)
+        db.session.flush()
+    except Exception as error:
+        db.session.rollback()
+        raise NotProcessed(upload_id) from error
+    return upload
+
+
+def _process(registry: RegionRegistry, upload: Upload, data: bytes, settings: Settings) -> None:
+    # The row is locked for the processing, so process_again waits for a processing under way.
+    db.session.execute(select(Upload.id).where(Upload.id == upload.id).with_for_update())
+    if upload.kind == "zip":
+        _receive_archive(registry, upload.uploaded_by, upload, data, settings)
+    else:
+        _receive_message(registry, upload.uploaded_by, upload, data, settings)
 
 
 def _store(user: User, filename: str, data: bytes, kind: str,
@@ -78,7 +119,7 @@ def _store(user: User, filename: str, data: bytes, kind: str,
     upload = Upload(filename=_clean_name(filename), kind=kind, size=len(data),
                     sha256=hashlib.sha256(data).hexdigest(), content=data, uploaded_by=user,
                     organisation_id=user.organisation_id, uploaded_at=utcnow(), archive=archive,
-                    status="archief" if kind == "zip" else "ongeldig", summary="", findings=[])
+                    status=RECEIVED, summary="", findings=[])
     db.session.add(upload)
     db.session.flush()
     return upload
@@ -91,6 +132,7 @@ def _receive_archive(registry, user, archive: Upload, data: bytes, settings: Set
         archive.status = "geweigerd"
         archive.summary = refused.args[0]
         return
+    archive.status = "archief"
     for entry in entries:
         upload = _store(user, entry.name, entry.data, kind="xml", archive=archive)
         _receive_message(registry, user, upload, entry.data, settings)
