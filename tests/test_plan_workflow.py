@@ -276,6 +276,10 @@ def test_gm_e5_a_missed_report_is_signalled_and_gets_15_werkdagen(gm):
         (date(2026, 6, 1), "gepland", True), (date(2026, 12, 1), "gepland", False),
         (date(2026, 12, 14), "signalering", False)]  # 23 November + 15 werkdagen
     assert not [d for d in workflow.plan_deadlines(registry(), plan, TODAY) if d.kind == "signal"]
+    from portal.audit.models import AuditLog
+
+    db.session.flush()
+    assert db.session.scalar(select(AuditLog.action).where(AuditLog.action == "signaleren"))
 
 
 # -- GM-E7 and GM-E6: one integral evaluation; D1 evaluates without a plan ---------------------

@@ -395,7 +395,9 @@ def _add_due(user: User, plan: Plan, kind: str, due: date, replaces: date | None
                         recorded_at=utcnow())
     db.session.add(row)
     db.session.flush()
-    record("evaluatiedatum_" + kind, plan.kind, plan.id, {"datum": due.isoformat()})
+    # The audit log's action holds 20 characters.
+    action = {AGREED: "datum_afspreken", EXTRA: "extra_evaluatie", SIGNALLED: "signaleren"}[kind]
+    record(action, plan.kind, plan.id, {"datum": due.isoformat()})
     return row
 
 
