@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal import formatting
 from portal.audit import recorder
+from portal.auth import ratelimit
 from portal.auth.policy import enforce_access
 from portal.config import ensure_secret_key, settings_from_env
 from portal.extensions import csrf, db, login_manager, migrate
@@ -51,6 +52,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in om deze pagina te openen."
     csrf.init_app(app)
+    ratelimit.init_app(app)
     recorder.init_app(app)
 
     app.extensions["wmo_regions"] = RegionRegistry.create(

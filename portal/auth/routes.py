@@ -12,6 +12,7 @@ from portal.audit.recorder import record
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.passwords import hash_password, verify_password
 from portal.auth.policy import any_role, public
+from portal.auth.ratelimit import limit_login
 from portal.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -36,6 +37,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/inloggen", methods=["GET", "POST"])
 @public
+@limit_login
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
