@@ -30,6 +30,9 @@ JSON = "application/json"
 JSON_MAX_BYTES = 1024 * 1024  # a plan or a toewijzing is a few kB; larger is a mistake
 IDEMPOTENCY_HOURS = 24  # how long a response is kept for a retry with the same key
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# A database id in a URL: 1 up to PostgreSQL's integer. A larger number finds no route (404)
+# instead of overflowing the query; the OpenAPI document states the range.
+ID = "int(min=1, max=2147483647)"
 
 
 class PortalApi(Api):

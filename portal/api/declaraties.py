@@ -20,7 +20,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import undefer
 
 from portal.accounts.roles import AANBIEDER
-from portal.api.core import ApiBlueprint, consumes, mutation
+from portal.api.core import ID, ApiBlueprint, consumes, mutation
 from portal.api.paging import page_of
 from portal.api.problems import Problem
 from portal.api.schemas import PageArgs, PageSchema
@@ -152,7 +152,7 @@ def list_declarations(args):
     return page_of(query.order_by(Upload.uploaded_at.desc(), Upload.id.desc()), args)
 
 
-@blp.route("/declaraties/<int:upload_id>")
+@blp.route(f"/declaraties/<{ID}:upload_id>")
 @any_role
 @blp.response(200, DeclarationSchema)
 def get_declaration(upload_id: int):
@@ -161,7 +161,7 @@ def get_declaration(upload_id: int):
     return declaration_or_404(upload_id)
 
 
-@blp.route("/declaraties/<int:upload_id>/prestaties")
+@blp.route(f"/declaraties/<{ID}:upload_id>/prestaties")
 @any_role
 @blp.arguments(PrestatieFilter, location="query")
 @blp.response(200, PrestatiePageSchema)
@@ -181,7 +181,7 @@ def prestaties(args, upload_id: int):
                                   DeclarationLine.prestatie_number), args)
 
 
-@blp.route("/declaraties/<int:upload_id>/wmo325")
+@blp.route(f"/declaraties/<{ID}:upload_id>/wmo325")
 @any_role
 @blp.response(200, description="Het WMO325-antwoordbericht.",
               content_type="application/xml")

@@ -21,7 +21,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.roles import AANBIEDER, GEMEENTE
-from portal.api.core import ApiBlueprint, mutation
+from portal.api.core import ID, ApiBlueprint, mutation
 from portal.api.paging import page_of
 from portal.api.problems import Problem
 from portal.api.schemas import Moment, PageArgs, PageSchema, RuleFindingSchema
@@ -56,6 +56,7 @@ blp = ApiBlueprint("api_plannen", __name__, description="Plannen en evaluaties: 
                                                         "concept, indienen, beoordelen.")
 
 SAVE, SUBMIT = "save", "submit"  # the stages of portal.plans.checks
+ID_RANGE = validate.Range(min=1, max=2147483647, error="Een id van {min} tot en met {max}.")
 
 
 # -- shapes ----------------------------------------------------------------------------------------
@@ -156,11 +157,11 @@ class VersionsSchema(Schema):
 class PlanFilter(PageArgs):
     kind = fields.String(validate=validate.OneOf((PLAN, EVALUATION), error="Kies uit: {choices}."))
     state = fields.String(validate=validate.OneOf(tuple(STATES), error="Kies uit: {choices}."))
-    toewijzing_id = fields.Integer()
+    toewijzing_id = fields.Integer(validate=ID_RANGE)
 
 
 class StartSchema(Schema):
-    toewijzing_id = fields.Integer(required=True)
+    toewijzing_id = fields.Integer(required=True, validate=ID_RANGE)
     kind = fields.String(required=True, validate=validate.OneOf(
         (PLAN, EVALUATION), error="Kies uit: {choices}."))
 
@@ -222,7 +223,7 @@ def template_json(template: Template, context: TemplateContext) -> dict:
                           for item in checks.reviewer_checklist(template, context)]}
 
 
-@blp.route("/toewijzingen/<int:toewijzing_id>/sjablonen/<any(plan, evaluatie):kind>")
+@blp.route(f"/toewijzingen/<{ID}:toewijzing_id>/sjablonen/<any({PLAN}, {EVALUATION}):kind>")
 @any_role
 @blp.response(200, TemplateSchema)
 def template_of_toewijzing(toewijzing_id: int, kind: str):
@@ -242,7 +243,7 @@ def template_of_toewijzing(toewijzing_id: int, kind: str):
     return template_json(template, context)
 
 
-@blp.route("/plannen/<int:plan_id>/sjabloon")
+@blp.route(f"/plannen/<{ID}:plan_id>/sjabloon")
 @any_role
 @blp.response(200, TemplateSchema)
 def template_of_plan(plan_id: int):
@@ -283,7 +284,7 @@ def list_plans(args):
     return page_of(query.order_by(Plan.id), args)
 
 
-@blp.route("/plannen/<int:plan_id>")
+@blp.route(f"/plannen/<{ID}:plan_id>")
 @any_role
 @blp.response(200, PlanSchema)
 def get_plan(plan_id: int):
@@ -291,7 +292,7 @@ def get_plan(plan_id: int):
     return plan_or_404(plan_id)
 
 
-@blp.route("/plannen/<int:plan_id>/versies")
+@blp.route(f"/plannen/<{ID}:plan_id>/versies")
 @any_role
 @blp.response(200, VersionsSchema)
 def versions(plan_id: int):
@@ -328,7 +329,7 @@ def start_plan(data):
     return plan, 201, {"Location": url_for("api_plannen.get_plan", plan_id=plan.id)}
 
 
-@blp.route("/plannen/<int:plan_id>/concept", methods=["PUT"])
+@blp.route(f"/plannen/<{ID}:plan_id>/concept", methods=["PUT"])
 @roles(AANBIEDER)
 @mutation
 @blp.arguments(ConceptSchema)
@@ -356,7 +357,7 @@ def save_concept(data, plan_id: int):
     return {"plan": plan, "warnings": [_finding(f) for f in warnings]}
 
 
-@blp.route("/plannen/<int:plan_id>/indienen", methods=["POST"])
+@blp.route(f"/plannen/<{ID}:plan_id>/indienen", methods=["POST"])
 @roles(AANBIEDER)
 @mutation
 @blp.arguments(SubmitSchema)
@@ -385,7 +386,7 @@ def submit_plan(data, plan_id: int):
     return {"plan": plan, "warnings": [_finding(f) for f in warnings]}
 
 
-@blp.route("/plannen/<int:plan_id>/nieuwe-versie", methods=["POST"])
+@blp.route(f"/plannen/<{ID}:plan_id>/nieuwe-versie", methods=["POST"])
 @roles(AANBIEDER)
 @mutation
 @blp.response(201, PlanSchema)
@@ -399,7 +400,7 @@ def revise(plan_id: int):
     return plan, 201
 
 
-@blp.route("/plannen/<int:plan_id>/beoordeling", methods=["POST"])
+@blp.route(f"/plannen/<{ID}:plan_id>/beoordeling", methods=["POST"])
 @roles(GEMEENTE)
 @mutation
 @blp.arguments(DecisionSchema)

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from portal.accounts.models import AANBIEDER_KIND, Organisation
 from portal.accounts.roles import GEMEENTE
 from portal.accounts.services import InvalidInput
-from portal.api.core import ApiBlueprint, consumes, mutation
+from portal.api.core import ID, ApiBlueprint, consumes, mutation
 from portal.api.problems import Problem
 from portal.api.schemas import PageArgs, PageSchema, RuleFindingSchema
 from portal.api.uploads import REQUEST_BODY, UPLOAD_TYPES, UploadSchema, received_upload
@@ -188,7 +188,7 @@ def list_toewijzingen(args):
     return page_of(query.order_by(Toewijzing.id), args)
 
 
-@blp.route("/toewijzingen/<int:toewijzing_id>")
+@blp.route(f"/toewijzingen/<{ID}:toewijzing_id>")
 @any_role
 @blp.response(200, ToewijzingDetailSchema)
 def get_toewijzing(toewijzing_id: int):
@@ -208,7 +208,7 @@ def _as_dict(toewijzing: Toewijzing) -> dict:
             if name != "region"}
 
 
-@blp.route("/toewijzingen/<int:toewijzing_id>/termijnen")
+@blp.route(f"/toewijzingen/<{ID}:toewijzing_id>/termijnen")
 @any_role
 @blp.response(200, DeadlinesSchema)
 def deadlines(toewijzing_id: int):
