@@ -12,8 +12,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    # gunicorn's default of 30 s would kill a worker checking a large declaration (an upload of
+    # 25 MB holds some 30,000 prestaties); a killed worker leaves the upload "niet verwerkt".
+    parser.add_argument("--timeout", type=int,
+                        default=int(os.environ.get("WORKER_TIMEOUT", "300")))
     args = parser.parse_args(argv)
     command = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
+               "--timeout", str(args.timeout),
                "--bind", f"{args.host}:{args.port}", "--access-logfile", "-",
                "portal.wsgi:app"]
     os.execv(sys.executable, command)
