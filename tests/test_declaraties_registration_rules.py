@@ -421,3 +421,22 @@ def test_registrations_are_loaded_in_one_query_per_file(app, world):
     thirty = _statements_for(app, world, 30, "2026-06")
     three = _statements_for(app, world, 3, "2026-04")
     assert three == thirty == without
+
+
+# -- the region's data file ----------------------------------------------------------------------
+
+def test_a_mistake_in_a_registration_rules_file_stops_start_up_naming_it(tmp_path):
+    from portal.declaraties.registration_rules import load_rules
+    from portal.plugins.errors import RegionLoadError
+
+    path = tmp_path / "registration_rules.toml"
+    path.write_text('[[rules]]\nid = "X-1"\nkind = "time_activities"\ncount = ["koffie"]\n'
+                    'message = "m"\nsource = "000:1"\nkleur = "rood"\n\n'
+                    '[[rules]]\nid = "X-2"\nkind = "raden"\n', encoding="utf-8")
+    with pytest.raises(RegionLoadError) as raised:
+        load_rules(path, "proef")
+    text = str(raised.value)
+    assert str(path) in text and "proef" in text
+    assert "regel X-1: onbekend veld 'kleur'" in text
+    assert "regel X-1: veld 'count' moet direct, indirect, reistijd zijn" in text
+    assert "regel X-2: soort 'raden' bestaat niet" in text

@@ -193,8 +193,9 @@ def _minutes(text: str, start: time | None, end: time | None) -> int | None:
 
 
 def save_entry(toewijzing: Toewijzing, data: EntryInput, user_id: int | None, today: date,
-               entry: DeliveryEntry | None = None) -> DeliveryEntry:
-    """Add an entry (``entry`` None) or correct ``entry``; the caller commits."""
+               entry: DeliveryEntry | None = None, flush: bool = True) -> DeliveryEntry:
+    """Add an entry (``entry`` None) or correct ``entry``; the caller commits (an import of many
+    rows flushes once, at the end)."""
     values = data.checked(toewijzing, today)
     if entry is None:
         entry = DeliveryEntry(toewijzing_id=toewijzing.id)
@@ -203,7 +204,8 @@ def save_entry(toewijzing: Toewijzing, data: EntryInput, user_id: int | None, to
         setattr(entry, name, value)
     entry.recorded_by_id = user_id
     entry.updated_at = utcnow()
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return entry
 
 

@@ -118,7 +118,8 @@ def import_csv(data: bytes, user, today: date) -> ImportResult:
         result.problems.append("Het bestand heeft geen regels onder de kop.")
         return result
     for toewijzing, entry in checked:
-        save_entry(toewijzing, entry, user.id, today)
+        save_entry(toewijzing, entry, user.id, today, flush=False)
+    db.session.flush()
     result.stored = len(checked)
     return result
 

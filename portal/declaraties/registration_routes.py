@@ -213,11 +213,11 @@ def toewijzing_fields(toewijzing_id: int):
         others = {k: v for k, v in (toewijzing.attributes or {}).items()
                   if k not in {spec.key for spec in specs}}
         toewijzing.attributes = {**others, **values}
-        blocking = [f for f in regions.validate_toewijzing(region, facts_of(toewijzing))
-                    if f.severity == Severity.ERROR]
-        for finding in blocking:
-            key = f"attr_{finding.field}" if finding.field in values else f"attr_{specs[0].key}"
-            errors[key] = f"{finding.message} ({finding.rule})"
+        # The region's rules on these fields, as on a new toewijzing; rules about anything else
+        # of the toewijzing are not the gemeente's business here.
+        for finding in regions.validate_toewijzing(region, facts_of(toewijzing)):
+            if finding.severity == Severity.ERROR and finding.field in given:
+                errors[f"attr_{finding.field}"] = f"{finding.message} ({finding.rule})"
     if errors:
         db.session.rollback()
         show_errors(form, errors)

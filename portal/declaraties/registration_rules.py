@@ -182,16 +182,34 @@ def load_rules(path: Path, region: str) -> tuple[RegistrationRule, ...]:
 def findings(rules: Iterable[RegistrationRule], line: Mapping[str, Any],
              toewijzing: ToewijzingFacts | None,
              region_rules: Iterable[DataRule] = ()) -> list[Finding]:
-    """Every rule of ``rules`` that applies to the line's product, on a usable debet line."""
+    """Every rule of ``rules`` that applies to the line's product, on a usable debet line.
+    ``region_rules``: the region's data rules (nearest_band reads its bands from them)."""
     start, end = line.get("start"), line.get("end")
     if toewijzing is None or line.get("debit_credit") == "C" or start is None or end is None \
             or start > end or line.get("volume") is None:
         return []
-    found = []
+    entries, client_entries = line.get("registration"), line.get("client_registration")
+    attributes = toewijzing.attributes or {}
+    found, view = [], None
     for rule in rules:
-        if rule.applies_to(line.get("product_key"), line.get("product_code")):
-            found += _KINDS[rule.kind](rule, _Line(line, toewijzing), list(region_rules))
+        if not rule.applies_to(line.get("product_key"), line.get("product_code")):
+            continue
+        # Most lines have nothing registered: skip them before any work (a file may hold a
+        # hundred thousand lines).
+        if rule.kind in _ON_OWN_ENTRIES and not entries:
+            continue
+        if rule.kind == "used_that_day" and not entries and not client_entries:
+            continue
+        if "field" in rule.params and not attributes.get(rule.params["field"]):
+            continue
+        view = view or _Line(line, toewijzing)
+        found += _KINDS[rule.kind](rule, view, region_rules)
     return found
+
+
+# The kinds that look only at the line's own toewijzing's entries.
+_ON_OWN_ENTRIES = frozenset({"time_activities", "no_show", "attended", "not_same_time",
+                             "contact_gap"})
 
 
 class _Line:
