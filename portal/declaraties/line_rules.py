@@ -15,6 +15,9 @@ parameters from the region's own data where the data already says them:
 - :func:`per_week_without_flexibility`: lines within one ISO week, together, stay within the
   toewijzing's volume per week.
 
+The declaration check also hands the line's delivery registration (keys ``registration`` and
+``client_registration``); the rules that read it are in portal/declaraties/registration_rules.py.
+
 A Prestatie sums a period (at most a month), so "per day" and "per week" are checked the only way
 the sums allow without false alarms: the volumes of the lines that overlap must fit in the days
 (or weeks) those lines cover together. Credit lines never add use and are skipped.
