@@ -11,6 +11,9 @@ PUBLIC_ENDPOINTS = {"auth.login", "static",
 
 def _example_url(rule) -> str:
     values = {arg: 1 for arg in rule.arguments}
+    for arg, converter in rule._converters.items():  # <any(plan, evaluatie):kind>: one of those
+        if getattr(converter, "items", None):
+            values[arg] = sorted(converter.items)[0]
     if "code" in rule.arguments:
         values["code"] = "midden_ijssel"
     if "filename" in rule.arguments:
