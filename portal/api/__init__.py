@@ -45,6 +45,8 @@ def init_app(app: Flask) -> None:
             "type": "http", "scheme": "bearer",
             "description": "Een API-sleutel van uw organisatie (begint met wmo_)."}}},
     })
+    # Dutch text as text in JSON (cliënt, €), not \u escapes; only the API answers in JSON.
+    app.json.ensure_ascii = False
     app.before_request(authenticate)
     api = PortalApi(app)
     for module in (catalogue, toewijzingen, declaraties, plannen):
