@@ -139,3 +139,15 @@ def test_passwords_are_stored_with_a_slow_memory_hard_hash(app, world, email):
     assert name == "scrypt"
     assert int(cost) >= 2 ** 14 and int(block_size) >= 8  # OWASP's minimum for scrypt
     assert PASSWORD not in stored and len(digest) >= 64
+
+
+def test_a_session_cookie_copied_before_logout_is_useless_after_it(app, world):
+    browser = app.test_client()
+    login(browser, "a@aanbieder.test")
+    copied = session_cookie(browser)  # e.g. read from a shared computer
+
+    logout(browser)
+
+    thief = app.test_client()
+    thief.set_cookie("wmo_portal_session", copied)
+    assert thief.get(f"/clienten/{world.client_a}").status_code == 302

@@ -66,6 +66,10 @@ def login():
 @any_role
 def logout():
     record("logout", "user_account", current_user.id)
+    # Sessions are signed cookies the server keeps no list of: a copy taken before the logout
+    # would stay valid. A new login_id ends every session of this user, the copy included (and
+    # the user's sessions in other browsers: the price of keeping no session state).
+    current_user._get_current_object().login_id = token_urlsafe(32)
     db.session.commit()
     logout_user()
     session.clear()
