@@ -63,7 +63,7 @@ def create_token(organisation: Organisation | None, name: str, days: int | None 
                      expires_at=utcnow() + timedelta(days=days) if days else None)
     db.session.add(token)
     db.session.flush()
-    record("api_sleutel_maken", "api_token", token.id, {"organisatie": organisation.code})
+    record("sleutel_maken", "api_token", token.id, {"organisatie": organisation.code})
     return token, secret
 
 
@@ -97,7 +97,7 @@ def verify(secret: str, now: datetime | None = None) -> Verdict:
 def revoke(token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        record("api_sleutel_intrekken", "api_token", token.id)
+        record("sleutel_intrekken", "api_token", token.id)
 
 
 def find_organisation(code: str) -> Organisation | None:
