@@ -18,7 +18,8 @@ from tests.browser.actions import AANBIEDER, BEHEER, GEMEENTE, fill_every_field,
     log_out, open_menu
 from tests.iwmo_messages import Client, Line, wmo323
 
-pytestmark = pytest.mark.browser
+# Also on the PostgreSQL pass of `make test` (-m db): the served portal then uses PostgreSQL.
+pytestmark = [pytest.mark.browser, pytest.mark.db]
 
 BLOCKING = ("serious", "critical")
 AXE = Axe()

@@ -15,7 +15,8 @@ from tests.browser.actions import AANBIEDER, BEHEER, GEMEENTE, choose, fill_ever
     log_in, log_out, open_menu
 from tests.iwmo_messages import Client, Line, wmo323
 
-pytestmark = pytest.mark.browser
+# Also on the PostgreSQL pass of `make test` (-m db): the served portal then uses PostgreSQL.
+pytestmark = [pytest.mark.browser, pytest.mark.db]
 
 # Demo data (portal/demo/data.py): the demo gemeente user works for Geldrop-Mierlo, the first
 # municipality by region name, where the demo aanbieder (AGB 98765432) has J. de Vries.
