@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -116,6 +118,41 @@ def create_token_command(org_code: str, name: str, days: int | None) -> None:
                f"geldig tot {token.expires_at:%d-%m-%Y}. Bewaar hem nu; hij wordt niet nog eens "
                f"getoond:", err=True)
     click.echo(secret)
+
+
+@cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Schrijf een back-up van de hele database naar TARGET (kan terwijl de portal draait)."""
+    from portal.backup import BackupError, backup
+
+    try:
+        backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Back-up geschreven naar {target} ({target.stat().st_size} bytes).")
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Niet om bevestiging vragen.")
+@with_appcontext
+def restore_command(source: Path, yes: bool) -> None:
+    """Zet een back-up terug: de database wordt vervangen door SOURCE. Stop eerst de servers."""
+    from portal.backup import BackupError, restore
+
+    if not yes:
+        click.confirm("Alle huidige gegevens worden vervangen door de back-up. Doorgaan?",
+                      abort=True)
+    db.session.remove()
+    db.engine.dispose()  # no connection of this process may hold what is replaced
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Back-up {source} teruggezet. Draai `wmo-portal init-db` als de back-up van een "
+               "oudere versie van de portal is.")
 
 
 @cli.command("price")
