@@ -23,9 +23,12 @@ The hook receives the line as a mapping with these keys (values as in the file, 
 | line | the Prestatie's line number in the file |
 | product_key | the region catalogue key of the matched toewijzing's product (None when unmatched) |
 | client_lines | the client's other declared lines that count: the granted debets of earlier declarations to this gemeente that were not credited, and the lines before this one in the same file that are not refused; each a :class:`portal.declaraties.line_rules.DeclaredLine` |
+| registration | the aanbieder's delivery registration for the matched toewijzing (attendance, time with its activity type), each a :class:`portal.declaraties.registration_rules.Registered`; only when a toewijzing matched |
+| client_registration | the same for every toewijzing of the client at this gemeente, any aanbieder, each with its product key (rules about another product on the same day) |
 
 No toewijzing is known on the command line, so the hook gets ``toewijzing=None``, ``product_key``
-None and no ``client_lines``: a rule about several lines then sees this line alone. An upload is
+None, no ``client_lines`` and no registration: a rule about several lines then sees this line
+alone, and a rule on the registration does not apply. An upload is
 checked twice: once like the command line while the file is validated, and again with the matched
 toewijzing and the client's lines (portal.declaraties); a rule code found the first time on a line
 is not reported again the second time. A hook finding may carry the official retourcode closest to
