@@ -25,6 +25,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install -c constraints.txt -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(PIP) install -c constraints.txt -e '.[test,bench]'
+	touch $@
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -87,7 +91,8 @@ system-xmllint:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libxml2-utils >/dev/null; \
 	fi
 
-bench: install-test system-xmllint
+# The load test (bench/load.py) needs Locust and a throwaway PostgreSQL server.
+bench: $(VENV)/.installed-bench system-xmllint system-postgresql
 	$(BIN)/python -m bench
 
 clean:
