@@ -157,6 +157,15 @@ def test_missing_wrong_and_unknown_fields_are_named(app, client, tokens):
     assert count_toewijzingen(app) == 2
 
 
+def test_a_nul_character_is_refused_in_bodies_and_filters(app, client, tokens):
+    headers = bearer(tokens["apeldoorn"])
+    problem = assert_problem(client.post("/api/v1/toewijzingen", headers=headers, json={
+        **NEW, "achternaam": "Dam\x00"}), 422, "NUL")
+    assert problem["errors"][0]["pointer"] == "#/achternaam"
+    assert_problem(client.get("/api/v1/toewijzingen?product=%00", headers=headers), 422, "NUL")
+    assert count_toewijzingen(app) == 2
+
+
 def test_the_services_checks_come_back_per_field(app, client, world, tokens):
     headers = bearer(tokens["apeldoorn"])
     duplicate = assert_problem(client.post("/api/v1/toewijzingen", headers=headers, json={

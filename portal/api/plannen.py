@@ -24,7 +24,7 @@ from portal.accounts.roles import AANBIEDER, GEMEENTE
 from portal.api.core import ID, ApiBlueprint, mutation
 from portal.api.paging import page_of
 from portal.api.problems import Problem
-from portal.api.schemas import Moment, PageArgs, PageSchema, RuleFindingSchema
+from portal.api.schemas import InputSchema, Moment, PageArgs, PageSchema, RuleFindingSchema
 from portal.api.toewijzingen import toewijzing_or_404
 from portal.auth.policy import any_role, roles
 from portal.extensions import db
@@ -160,13 +160,13 @@ class PlanFilter(PageArgs):
     toewijzing_id = fields.Integer(validate=ID_RANGE)
 
 
-class StartSchema(Schema):
+class StartSchema(InputSchema):
     toewijzing_id = fields.Integer(required=True, validate=ID_RANGE)
     kind = fields.String(required=True, validate=validate.OneOf(
         (PLAN, EVALUATION), error="Kies uit: {choices}."))
 
 
-class ConceptSchema(Schema):
+class ConceptSchema(InputSchema):
     lock_version = fields.Integer(required=True, metadata={
         "description": "De lock_version die u las; is het plan sindsdien opgeslagen, dan 409."})
     content = fields.Dict(keys=fields.String(), required=True)
@@ -176,11 +176,11 @@ class ConceptSchema(Schema):
                                  validate=validate.Length(max=40))
 
 
-class SubmitSchema(Schema):
+class SubmitSchema(InputSchema):
     lock_version = fields.Integer(required=True)
 
 
-class DecisionSchema(Schema):
+class DecisionSchema(InputSchema):
     action = fields.String(required=True, validate=validate.OneOf(
         ("goedkeuren", "terugsturen"), error="Kies uit: {choices}."))
     comments = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict,

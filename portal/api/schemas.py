@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 MAX_PER_PAGE = 200
 
@@ -33,7 +33,32 @@ class ProblemSchema(Schema):
                          metadata={"description": "Bij ongeldige invoer: elke bevinding per veld."})
 
 
-class PageArgs(Schema):
+class InputSchema(Schema):
+    """What a client sends. A NUL character is refused in any text: PostgreSQL cannot store it in
+    a text column, and no Dutch name, code or plan holds one."""
+
+    @post_load
+    def _no_nul(self, data, **_kwargs):
+        found = {}
+        for key, value in data.items():
+            if _has_nul(value):
+                found[key] = ["Tekst met een NUL-teken (\\u0000) wordt niet aangenomen."]
+        if found:
+            raise ValidationError(found)
+        return data
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class PageArgs(InputSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(
         min=1, max=1_000_000, error="Een paginanummer is 1 of meer."),
         metadata={"description": "Paginanummer, vanaf 1."})

@@ -19,7 +19,7 @@ from portal.accounts.roles import GEMEENTE
 from portal.accounts.services import InvalidInput
 from portal.api.core import ID, ApiBlueprint, consumes, mutation
 from portal.api.problems import Problem
-from portal.api.schemas import PageArgs, PageSchema, RuleFindingSchema
+from portal.api.schemas import InputSchema, PageArgs, PageSchema, RuleFindingSchema
 from portal.api.uploads import REQUEST_BODY, UPLOAD_TYPES, UploadSchema, received_upload
 from portal.audit.recorder import record
 from portal.auth.policy import any_role, roles, visible_toewijzingen
@@ -101,7 +101,7 @@ class ToewijzingFilter(PageArgs):
                                                       "datum ingaan."})
 
 
-class ToewijzingCreateSchema(Schema):
+class ToewijzingCreateSchema(InputSchema):
     """A new toewijzing of the token's gemeente; client data is needed only for a new client."""
 
     aanbieder_agb = fields.String(required=True, validate=validate.Regexp(

@@ -97,7 +97,9 @@ def _body() -> tuple[str, bytes]:
         if upload is None:
             raise Problem(422, f"Het formulier heeft geen bestand in '{FILE_FIELD}'.",
                           [{"pointer": f"#/{FILE_FIELD}", "detail": "Dit veld is verplicht."}])
-        return upload.filename or "bericht.xml", upload.read()
+        # A name is text the database keeps: no NUL or other control characters.
+        name = "".join(c for c in upload.filename or "" if c.isprintable())
+        return name or "bericht.xml", upload.read()
     data = request.get_data(cache=True)
     if not data:
         raise Problem(422, "Het verzoek heeft geen inhoud; stuur het iWmo-bericht als XML.")
