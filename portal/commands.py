@@ -49,8 +49,10 @@ def init_db() -> None:
 
 
 @cli.command("demo-data")
+@click.option("--clients", "clients", type=click.IntRange(1, 18_000), default=None,
+              help="Zoveel cliënten in totaal (bijvoorbeeld 10000 voor een belastingstest).")
 @with_appcontext
-def demo_data() -> None:
+def demo_data(clients: int | None) -> None:
     """Laad voorbeeldgegevens: organisaties, gebruikers, cliënten en toewijzingen."""
     from portal.demo.data import DEMO_PASSWORD, DEMO_USERS, load
 
@@ -58,7 +60,7 @@ def demo_data() -> None:
         raise click.ClickException(
             "demo-data weigert in productie (WMO_ENV=production): de demo-accounts hebben een "
             "bekend wachtwoord. Zet WMO_ENV=demo voor een demonstratie-omgeving.")
-    if load(registry()):
+    if load(registry(), clients=clients):
         click.echo("Voorbeeldgegevens geladen.")
     else:
         click.echo("Voorbeeldgegevens waren al geladen.")

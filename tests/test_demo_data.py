@@ -162,3 +162,112 @@ def test_demo_users_can_open_their_clients_pages(app, loaded):
     page = client.get(f"/clienten/{client_id}")
     assert page.status_code == 200
     assert "Geen toewijzingen." not in page.text
+
+
+# A demo at scale (`demo-data --clients N`): the load test of `make bench` uses 10,000 clients.
+
+def load_at_scale(app, clients):
+    result = app.test_cli_runner().invoke(demo_data, ["--clients", str(clients)])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def spread(app):
+    """Per gemeente code: the number of clients and the aanbieder codes of its toewijzingen."""
+    with app.app_context():
+        gemeenten = db.session.scalars(select(Organisation).where(
+            Organisation.kind == "gemeente")).all()
+        found = {}
+        for gemeente in gemeenten:
+            clients = db.session.scalar(select(func.count(Client.id)).where(
+                Client.gemeente_id == gemeente.id))
+            providers = set(db.session.scalars(select(Organisation.code).join(
+                Toewijzing, Toewijzing.aanbieder_id == Organisation.id).where(
+                Toewijzing.gemeente_id == gemeente.id)))
+            found[gemeente.code] = (clients, providers)
+        return found
+
+
+def test_demo_at_scale_makes_that_many_clients_spread_over_gemeenten_and_aanbieders(app):
+    load_at_scale(app, 400)
+
+    counts = table_counts(app)
+    assert counts["Client"] == 400
+    assert counts["Toewijzing"] >= 400
+    with app.app_context():
+        with_region = {m.code for region in registry().regions()
+                       if registry().products(region.code) for m in region.municipalities}
+        bsns = list(db.session.scalars(select(Client.bsn)))
+        without = db.session.scalar(select(func.count(Client.id)).where(
+            ~Client.toewijzingen.any()))
+    assert without == 0
+    assert len(set(bsns)) == 400 and all(passes_elfproef(bsn) for bsn in bsns)
+    assert all(bsn.startswith("999") for bsn in bsns)
+    per_gemeente = spread(app)
+    for code in with_region:
+        clients, providers = per_gemeente[code]
+        assert clients >= 10, code
+        assert providers == {"98765432", "87654321"}, code
+
+
+def test_demo_at_scale_beyond_the_test_bsn_range(app):
+    load_at_scale(app, 9_500)  # the 9999xxxxx test range holds about 9,090 elfproef numbers
+
+    with app.app_context():
+        bsns = list(db.session.scalars(select(Client.bsn)))
+    assert len(set(bsns)) == 9_500 and all(passes_elfproef(bsn) for bsn in bsns)
+    assert any(bsn.startswith("9998") for bsn in bsns)
+
+
+def test_demo_at_scale_is_the_same_every_time(app_config, app):
+    load_at_scale(app, 150)
+    with app.app_context():
+        first = db.session.execute(select(Client.bsn, Client.achternaam, Client.geboortedatum)
+                                   .order_by(Client.bsn)).all()
+        first_toewijzingen = db.session.execute(select(
+            Toewijzing.toewijzing_nummer, Toewijzing.product_key, Toewijzing.aanbieder_id)
+            .order_by(Toewijzing.toewijzing_nummer)).all()
+    assert len(first) == 150
+
+    again = load_at_scale(app, 150)
+
+    assert "al geladen" in again.output  # a second run adds nothing
+    with app.app_context():
+        assert db.session.execute(select(Client.bsn, Client.achternaam, Client.geboortedatum)
+                                  .order_by(Client.bsn)).all() == first
+        assert db.session.execute(select(
+            Toewijzing.toewijzing_nummer, Toewijzing.product_key, Toewijzing.aanbieder_id)
+            .order_by(Toewijzing.toewijzing_nummer)).all() == first_toewijzingen
+
+
+def test_demo_at_scale_is_refused_in_production(app_config, app):
+    production = create_app({**app_config, "WMO_ENV": "production"})
+    try:
+        result = production.test_cli_runner().invoke(demo_data, ["--clients", "500"])
+    finally:
+        with production.app_context():
+            db.engine.dispose()
+
+    assert result.exit_code != 0 and "weigert in productie" in result.output
+    assert table_counts(app)["Client"] == 0
+
+
+def test_demo_at_scale_refuses_more_clients_than_it_has_test_numbers(app):
+    result = app.test_cli_runner().invoke(demo_data, ["--clients", "50000"])
+
+    assert result.exit_code != 0 and "--clients" in result.output
+    assert table_counts(app)["Client"] == 0
+
+
+def test_demo_user_of_a_demo_at_scale_sees_the_copied_clients(app):
+    load_at_scale(app, 300)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "gemeente@example.nl"))
+        copied = db.session.scalar(select(Client).where(
+            Client.gemeente_id == user.organisation_id).order_by(Client.id.desc()))
+        masked, client_id = copied.masked_bsn, copied.id
+    browser = demo_login(app, "gemeente@example.nl")
+
+    assert masked in browser.get("/").text
+    page = browser.get(f"/clienten/{client_id}")
+    assert page.status_code == 200 and "Geen toewijzingen." not in page.text
