@@ -125,6 +125,27 @@ def test_the_api_needs_no_csrf_token_and_sets_no_session(client, tokens):
     assert "Set-Cookie" not in response.headers
 
 
+def test_an_unknown_address_or_method_is_a_problem_not_a_page(client, tokens):
+    assert_problem(client.get("/api/v1/bestaat-niet", headers=bearer(tokens["aanbieder_a"])), 404)
+    response = client.delete("/api/v1/regios", headers=bearer(tokens["aanbieder_a"]))
+    assert_problem(response, 405)
+    assert "GET" in response.headers["Allow"]
+
+
+def test_a_server_error_is_a_problem_without_a_traceback(app, client, tokens, monkeypatch):
+    import portal.api.catalogue as catalogue
+
+    def broken(*_args):
+        raise RuntimeError("geheim intern detail")
+
+    monkeypatch.setattr(catalogue, "region_json", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the handler answers
+    response = client.get("/api/v1/regios", headers=bearer(tokens["aanbieder_a"]))
+    assert_problem(response, 500, "niets half opgeslagen")
+    assert "geheim" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
 def test_the_document_and_the_docs_page_are_public_and_need_no_cdn(client):
     document = client.get("/api/v1/openapi.json")
     assert document.status_code == 200 and document.get_json()["openapi"].startswith("3.")

@@ -232,6 +232,16 @@ def test_a_gemeente_imports_a_wmo301(app, client, world, tokens):
     assert [t["toewijzing_nummer"] for t in listed["items"]] == [3001]
 
 
+def test_a_wmo301_of_another_gemeente_is_refused_and_kept(client, world, tokens):
+    data = wmo301([Product(3003)], bsn="999900043")  # Afzender 0200: Apeldoorn's message
+    response = client.post("/api/v1/toewijzingen/wmo301", data=data,
+                           headers=bearer(tokens["geldrop"], **{"Content-Type": "application/xml"}))
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["status"] == "geweigerd" and body["imported"] == []
+    assert "niet door uw organisatie" in body["summary"]
+
+
 def test_a_wmo301_as_multipart_and_refusals(app, client, world, tokens):
     from io import BytesIO
 
