@@ -11,18 +11,21 @@ size limit (413). Then the view runs.
 from __future__ import annotations
 
 import hashlib
+import http
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, g, request
 from flask_smorest import Api, Blueprint
+from flask_smorest.spec import prepare_response
 from marshmallow import RAISE
-from webargs.flaskparser import FlaskParser
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from webargs.flaskparser import FlaskParser
 
 from portal.api.problems import PROBLEM_MIMETYPE, Problem, is_api_request
+from portal.api.schemas import ProblemSchema
 from portal.auth.policy import PUBLIC, policy_of
 from portal.extensions import db, login_manager, utcnow
 
@@ -43,12 +46,6 @@ class PortalApi(Api):
         pass  # portal.api.init_app registers the problem handlers
 
     def _register_responses(self):
-        from flask_smorest.spec import prepare_response  # noqa: PLC0415
-
-        import http
-
-        from portal.api.schemas import ProblemSchema
-
         for status in http.HTTPStatus:
             response = {"description": status.phrase}
             if status >= 400:
