@@ -44,9 +44,11 @@ def region_fields(fields, products_by_key) -> dict:
             spec.help, f"Alleen voor: {applies}." if applies else None,
             f"Bron: {spec.source}." if spec.source else None) if part)
         if spec.choices:
+            # Left out of a post (a client that sends only what it fills in) is the same as
+            # "— kies —": whether the field is required is the region's rule, checked on save.
             extra[f"attr_{spec.key}"] = SelectField(
                 spec.label, choices=choices([("", "— kies —"), *spec.choices]),
-                description=description)
+                validators=[Optional()], description=description)
         else:
             extra[f"attr_{spec.key}"] = StringField(spec.label, description=description)
     return extra
