@@ -14,6 +14,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from portal.accounts.models import Organisation
+from portal.audit.models import AuditLog
 from portal.berichten.models import Upload
 from portal.extensions import db
 from portal.iwmo.schemas import schema_for
@@ -188,6 +189,20 @@ def test_original_bytes_are_stored_unchanged_and_downloadable(client, app, world
         assert stored.size == len(data)
         assert stored.uploaded_by.email == "a@aanbieder.test"
         assert stored.uploaded_at is not None
+
+
+def test_downloads_of_an_upload_and_its_answer_are_in_the_audit_log(client, app, declarable):
+    """A declaration names clients by BSN: who took a copy of which file is recorded."""
+    as_user(client, "aanbieder_a")
+    number = upload_id(upload(client, good_declaration()))
+    assert client.get(f"/berichten/{number}/origineel").status_code == 200
+    assert client.get(f"/berichten/{number}/antwoord").status_code == 200
+    with app.app_context():
+        rows = db.session.scalars(select(AuditLog).where(AuditLog.action == "download")
+                                  .order_by(AuditLog.id)).all()
+        assert [(r.actor, r.object_type, r.object_id, r.detail) for r in rows] == [
+            ("a@aanbieder.test", "upload", str(number), '{"bestand": "origineel"}'),
+            ("a@aanbieder.test", "upload", str(number), '{"bestand": "WMO325"}')]
 
 
 def test_same_message_twice_is_refused_as_duplicate(client, app, declarable):
