@@ -17,11 +17,13 @@ bp = Blueprint("clients", __name__, url_prefix="/clienten", template_folder="tem
 @any_role
 def detail(client_id: int):
     client = client_or_404(current_user, client_id)
+    record("view", "client", client.id)
+    # Committed before the page's rows are loaded: a commit expires every loaded object, and an
+    # expired toewijzing would be read again, one query per row, while the page renders.
+    db.session.commit()
     toewijzingen = list(db.session.scalars(
         visible_toewijzingen(current_user).where(Toewijzing.client_id == client.id)
         .order_by(Toewijzing.ingangsdatum.desc())))
-    record("view", "client", client.id)
-    db.session.commit()
     plans = plans_of_client(client.id)
     # Per toewijzing: which documents the region asks (a template exists), for the start buttons.
     asks = {t.id: [kind for kind in ("plan", "evaluatie") if template_for(t, kind) is not None]

@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.plans.models import Plan
 from portal.plans.queue import queue
 from portal.plans.routes import visible_plans
-from portal.plans.workflow import toewijzing_deadlines
+from portal.plans.workflow import WorkflowRows, toewijzing_deadlines
 from portal.plugins.data_deadlines import KINDS as DEADLINE_KINDS
 from portal.plugins.types import Deadline
 from portal.regions import registry
@@ -36,11 +36,13 @@ class DueItem:
         return self.deadline.due < date.today()
 
 
-def upcoming_deadlines(toewijzingen: list[Toewijzing], today: date, sort: str) -> list[DueItem]:
+def upcoming_deadlines(toewijzingen: list[Toewijzing], today: date, sort: str,
+                       rows: WorkflowRows | None = None) -> list[DueItem]:
     """The region's deadlines of active toewijzingen from 30 days ago up to the horizon.
 
     Whether a plan or evaluation was delivered is not known yet (plans land in a later step), so
-    past dates within 30 days are shown as "verstreken", not as missed.
+    past dates within 30 days are shown as "verstreken", not as missed. ``rows``: the plans'
+    workflow rows of all these toewijzingen, loaded at once.
     """
     items = []
     for toewijzing in toewijzingen:
@@ -50,7 +52,7 @@ def upcoming_deadlines(toewijzingen: list[Toewijzing], today: date, sort: str) -
         # The region's deadlines, with dates the gemeente allowed to deviate, and what the
         # toewijzing's plans still ask (start of support, revisions, evaluations, signals).
         for deadline in toewijzing_deadlines(registry(), toewijzing, registry().deadlines(
-                region, facts_of(toewijzing, with_others=False)), today):
+                region, facts_of(toewijzing, with_others=False)), today, rows):
             if today - timedelta(days=30) <= deadline.due <= today + DEADLINE_HORIZON:
                 items.append(DueItem(deadline, toewijzing))
     if sort == "client":
@@ -89,9 +91,11 @@ def _tenant():
                                     .order_by(Plan.updated_at.desc()).limit(20)))
     waiting = queue(registry(), current_user.organisation_id) \
         if current_user.role == GEMEENTE else []
+    # The plans' workflow of every toewijzing shown, in a fixed number of queries.
+    rows = WorkflowRows.load(visible_toewijzingen(current_user).with_only_columns(Toewijzing.id))
     return render_template(template, clients=clients, by_client=by_client, today=today,
                            product_name=product_name, role_gemeente=GEMEENTE,
-                           due=upcoming_deadlines(toewijzingen, today, sort), sort=sort,
+                           due=upcoming_deadlines(toewijzingen, today, sort, rows), sort=sort,
                            kinds=DEADLINE_KINDS, plans=plans, waiting=waiting)
 
 

@@ -42,6 +42,6 @@ def queue(regions: RegionRegistry, gemeente_id: int) -> list[Waiting]:
     plans = db.session.scalars(
         select(Plan).where(Plan.gemeente_id == gemeente_id, Plan.state == INGEDIEND)
         .options(selectinload(Plan.toewijzing), selectinload(Plan.client),
-                 selectinload(Plan.aanbieder))
+                 selectinload(Plan.aanbieder), selectinload(Plan.versions))  # row: plan.current
         .order_by(Plan.submitted_at, Plan.id)).all()
     return [Waiting(plan, review_term(regions, plan)) for plan in plans]

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timezone
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.accounts.roles import AANBIEDER, GEMEENTE
@@ -75,10 +76,12 @@ def deviable_rules(templates: Templates) -> list[str]:
     return [rule for term in templates.terms("deviation") for rule in term.params["rules"]]
 
 
-def approved_deviations(plan: Plan) -> dict[str, Deviation]:
-    rows = db.session.scalars(select(Deviation).where(
+def approved_deviations(plan: Plan, rows: WorkflowRows | None = None) -> dict[str, Deviation]:
+    if rows is not None:
+        return {row.rule: row for row in rows.approved.get(plan.id, [])}
+    found = db.session.scalars(select(Deviation).where(
         Deviation.plan_id == plan.id, Deviation.state == APPROVED).order_by(Deviation.id))
-    return {row.rule: row for row in rows}
+    return {row.rule: row for row in found}
 
 
 def deviations_of(plan: Plan) -> list[Deviation]:
@@ -153,7 +156,10 @@ def adjusted(deadlines: Iterable[Deadline], approved: Mapping[str, Deviation]) -
 
 # -- GM-P6 and the like: the start of support ----------------------------------------------------
 
-def support_start_of(toewijzing: Toewijzing) -> SupportStart | None:
+def support_start_of(toewijzing: Toewijzing,
+                     rows: WorkflowRows | None = None) -> SupportStart | None:
+    if rows is not None:
+        return rows.support_starts.get(toewijzing.id)
     return db.session.scalar(select(SupportStart).where(SupportStart.toewijzing_id == toewijzing.id))
 
 
@@ -182,7 +188,8 @@ class SupportTerm:
         return self.started is not None and self.started > self.due
 
 
-def support_term(templates: Templates, plan: Plan) -> SupportTerm | None:
+def support_term(templates: Templates, plan: Plan,
+                 rows: WorkflowRows | None = None) -> SupportTerm | None:
     term = templates.term("support_start")
     if term is None or plan.kind != PLAN:
         return None
@@ -190,10 +197,10 @@ def support_term(templates: Templates, plan: Plan) -> SupportTerm | None:
     if discussed is None:
         return None
     due = support_start_due(term, discussed, templates.policy)
-    deviation = approved_deviations(plan).get(term.id)
+    deviation = approved_deviations(plan, rows).get(term.id)
     if deviation is not None and deviation.new_due is not None:
         due = deviation.new_due
-    start = support_start_of(plan.toewijzing)
+    start = support_start_of(plan.toewijzing, rows)
     return SupportTerm(term, discussed, due, start.started_on if start else None)
 
 
@@ -236,7 +243,8 @@ def last_submitted(plan: Plan) -> PlanVersion | None:
     return submitted[-1] if submitted else None
 
 
-def revision_findings(templates: Templates, plan: Plan) -> list[Finding]:
+def revision_findings(templates: Templates, plan: Plan,
+                      rows: WorkflowRows | None = None) -> list[Finding]:
     """A toewijzing of a product that requires a revision, made after the plan was last
     submitted: the plan must get a new version that covers it."""
     if plan.kind != PLAN:
@@ -246,10 +254,15 @@ def revision_findings(templates: Templates, plan: Plan) -> list[Finding]:
         return []  # a concept covers the client's current products already
     found = []
     for term in templates.terms("revise_on_new_product"):
-        newer = db.session.scalars(select(Toewijzing).where(
-            Toewijzing.client_id == plan.client_id, Toewijzing.status == "actief",
-            Toewijzing.product_key.in_(term.params["new_products"]),
-            Toewijzing.created_at > version.submitted_at).order_by(Toewijzing.created_at))
+        if rows is not None:
+            newer = [t for t in rows.client_toewijzingen.get(plan.client_id, [])
+                     if t.status == "actief" and t.product_key in term.params["new_products"]
+                     and _utc(t.created_at) > _utc(version.submitted_at)]
+        else:
+            newer = db.session.scalars(select(Toewijzing).where(
+                Toewijzing.client_id == plan.client_id, Toewijzing.status == "actief",
+                Toewijzing.product_key.in_(term.params["new_products"]),
+                Toewijzing.created_at > version.submitted_at).order_by(Toewijzing.created_at))
         for toewijzing in newer:
             found.append(Finding(
                 term.id, term.severity,
@@ -282,7 +295,9 @@ class DueDate:
         return "verstreken" if self.due < today else "open"
 
 
-def evaluations_of(plan: Plan) -> list[Plan]:
+def evaluations_of(plan: Plan, rows: WorkflowRows | None = None) -> list[Plan]:
+    if rows is not None:
+        return rows.evaluations.get(plan.id, [])
     return list(db.session.scalars(select(Plan).where(
         Plan.evaluates_id == plan.id, Plan.kind == EVALUATION).order_by(Plan.id)))
 
@@ -301,12 +316,15 @@ def approved_version(plan: Plan) -> PlanVersion | None:
     return approved[-1] if approved else None
 
 
-def extra_dues(plan: Plan) -> list[EvaluationDue]:
+def extra_dues(plan: Plan, rows: WorkflowRows | None = None) -> list[EvaluationDue]:
+    if rows is not None:
+        return rows.dues.get(plan.id, [])
     return list(db.session.scalars(select(EvaluationDue).where(EvaluationDue.plan_id == plan.id)
                                    .order_by(EvaluationDue.id)))
 
 
-def evaluation_schedule(templates: Templates, plan: Plan) -> list[DueDate]:
+def evaluation_schedule(templates: Templates, plan: Plan,
+                        rows: WorkflowRows | None = None) -> list[DueDate]:
     """The due dates of the evaluations of an approved plan, oldest first, each with the first
     submission of an evaluation matched to it (the n-th submitted evaluation meets the n-th due
     date). A replaced date is listed as replaced and needs no report."""
@@ -314,17 +332,17 @@ def evaluation_schedule(templates: Templates, plan: Plan) -> list[DueDate]:
     planned = templates.term("planned_moments")
     if version is None or planned is None:
         return []
-    rows = extra_dues(plan)
-    replaced = {row.replaces for row in rows if row.replaces is not None}
+    dues = extra_dues(plan, rows)
+    replaced = {row.replaces for row in dues if row.replaces is not None}
     dates: list[DueDate] = [DueDate(day, PLANNED, planned.id, planned.message)
                             for day in planned_dates(planned, version.content)]
-    for row in rows:
+    for row in dues:
         term = templates.term({AGREED: "planned_moments", EXTRA: "extra_request",
                                SIGNALLED: "after_signal"}[row.kind])
         dates.append(DueDate(row.due, row.kind, row.rule, term.message if term else row.kind_label))
     active = sorted((d for d in dates if d.due not in replaced), key=lambda d: (d.due, d.origin))
     signal = templates.term("missed_signal")
-    delivered = first_submissions(evaluations_of(plan))
+    delivered = first_submissions(evaluations_of(plan, rows))
     matched = []
     for index, due in enumerate(active):
         on = delivered[index] if index < len(delivered) else None
@@ -401,16 +419,21 @@ def _add_due(user: User, plan: Plan, kind: str, due: date, replaces: date | None
     return row
 
 
-def final_evaluation_missing(templates: Templates, toewijzing: Toewijzing) -> list[Deadline]:
+def final_evaluation_missing(templates: Templates, toewijzing: Toewijzing,
+                             rows: WorkflowRows | None = None) -> list[Deadline]:
     """The final evaluation each final_evaluation term requires by the toewijzing's einddatum,
     while no evaluation of the toewijzing with that answer was submitted."""
     if toewijzing.einddatum is None:
         return []
     result = []
     for term in templates.terms("final_evaluation"):
-        done = db.session.scalars(select(Plan).where(
-            Plan.toewijzing_id == toewijzing.id, Plan.kind == EVALUATION,
-            Plan.submitted_at.is_not(None)))
+        if rows is not None:
+            done = [plan for plan in rows.plans.get(toewijzing.id, [])
+                    if plan.kind == EVALUATION and plan.submitted_at is not None]
+        else:
+            done = db.session.scalars(select(Plan).where(
+                Plan.toewijzing_id == toewijzing.id, Plan.kind == EVALUATION,
+                Plan.submitted_at.is_not(None)))
         key, values = term.params["field"], term.params["values"]
         if any(any(v.submitted_at is not None and (v.content or {}).get(key) in values
                    for v in evaluation.versions) for evaluation in done):
@@ -421,19 +444,20 @@ def final_evaluation_missing(templates: Templates, toewijzing: Toewijzing) -> li
 
 # -- everything due, for the dashboards ------------------------------------------------------------
 
-def plan_deadlines(regions: RegionRegistry, plan: Plan, today: date) -> list[Deadline]:
+def plan_deadlines(regions: RegionRegistry, plan: Plan, today: date,
+                   rows: WorkflowRows | None = None) -> list[Deadline]:
     """What the plan's workflow still asks, as deadlines: the start of support, a revision, open
     evaluation due dates and the gemeente's signal of a missing one."""
     templates = templates_for(regions, plan)
     found: list[Deadline] = []
-    start = support_term(templates, plan)
+    start = support_term(templates, plan, rows)
     if start is not None and start.started is None:
         found.append(Deadline("support_start", start.due, start.term.id, start.term.message,
                               start.term.severity, start.term.source))
-    for finding in revision_findings(templates, plan):
+    for finding in revision_findings(templates, plan, rows):
         found.append(Deadline("plan_revision", today, finding.rule, finding.message,
                               finding.severity))
-    for due in evaluation_schedule(templates, plan):
+    for due in evaluation_schedule(templates, plan, rows):
         if due.replaced or due.delivered_on is not None:
             continue
         found.append(Deadline("evaluation", due.due, due.rule, f"{due.origin_label}: {due.message}"))
@@ -445,20 +469,78 @@ def plan_deadlines(regions: RegionRegistry, plan: Plan, today: date) -> list[Dea
 
 
 def toewijzing_deadlines(regions: RegionRegistry, toewijzing: Toewijzing,
-                         region_deadlines: list[Deadline], today: date) -> list[Deadline]:
+                         region_deadlines: list[Deadline], today: date,
+                         rows: WorkflowRows | None = None) -> list[Deadline]:
     """A toewijzing's region deadlines (with approved deviations' dates) and what its plans'
-    workflow asks."""
-    plans = list(db.session.scalars(select(Plan).where(Plan.toewijzing_id == toewijzing.id)))
+    workflow asks. ``rows``: what WorkflowRows.load read for many toewijzingen at once."""
+    if rows is not None:
+        plans = rows.plans.get(toewijzing.id, [])
+    else:
+        plans = list(db.session.scalars(select(Plan).where(Plan.toewijzing_id == toewijzing.id)))
     approved: dict[str, Deviation] = {}
     for plan in plans:
-        approved.update(approved_deviations(plan))
+        approved.update(approved_deviations(plan, rows))
     found = adjusted(region_deadlines, approved)
     templates = templates_of(regions, toewijzing.gemeente.region_code or "", toewijzing.product_key)
-    found += final_evaluation_missing(templates, toewijzing)
+    found += final_evaluation_missing(templates, toewijzing, rows)
     for plan in plans:
         if plan.kind == PLAN:
-            found += plan_deadlines(regions, plan, today)
+            found += plan_deadlines(regions, plan, today, rows)
     return found
+
+
+@dataclass(frozen=True)
+class WorkflowRows:
+    """Everything the deadlines above read, for many toewijzingen, in seven queries: a list of a
+    thousand toewijzingen (the dashboards) would otherwise cost a few queries per toewijzing and
+    per plan. Read-only: load it for one page and drop it."""
+
+    plans: dict[int, list[Plan]]  # by toewijzing id, with their versions
+    approved: dict[int, list[Deviation]]  # approved deviations by plan id
+    dues: dict[int, list[EvaluationDue]]  # by plan id
+    evaluations: dict[int, list[Plan]]  # by the id of the plan they evaluate
+    support_starts: dict[int, SupportStart]  # by toewijzing id
+    client_toewijzingen: dict[int, list[Toewijzing]]  # by client id, clients with a plan only
+
+    @classmethod
+    def load(cls, toewijzing_ids: Select) -> WorkflowRows:
+        """``toewijzing_ids``: a select of the toewijzingen's ids (e.g. those a user sees)."""
+        plans = list(db.session.scalars(
+            select(Plan).where(Plan.toewijzing_id.in_(toewijzing_ids))
+            .options(selectinload(Plan.versions)).order_by(Plan.id)))
+        plan_ids = [plan.id for plan in plans]
+        client_ids = sorted({plan.client_id for plan in plans})
+        approved = db.session.scalars(select(Deviation).where(
+            Deviation.plan_id.in_(plan_ids), Deviation.state == APPROVED).order_by(Deviation.id))
+        dues = db.session.scalars(select(EvaluationDue).where(
+            EvaluationDue.plan_id.in_(plan_ids)).order_by(EvaluationDue.id))
+        starts = db.session.scalars(select(SupportStart).where(
+            SupportStart.toewijzing_id.in_(toewijzing_ids)))
+        others = db.session.scalars(select(Toewijzing).where(
+            Toewijzing.client_id.in_(client_ids)).order_by(Toewijzing.created_at))
+        # An evaluation may hang on another toewijzing than the plan it evaluates.
+        evaluations = db.session.scalars(
+            select(Plan).where(Plan.evaluates_id.in_(plan_ids), Plan.kind == EVALUATION)
+            .options(selectinload(Plan.versions)).order_by(Plan.id))
+        return cls(
+            plans=_grouped(plans, lambda plan: plan.toewijzing_id),
+            approved=_grouped(approved, lambda row: row.plan_id),
+            dues=_grouped(dues, lambda row: row.plan_id),
+            evaluations=_grouped(evaluations, lambda plan: plan.evaluates_id),
+            support_starts={row.toewijzing_id: row for row in starts},
+            client_toewijzingen=_grouped(others, lambda row: row.client_id))
+
+
+def _grouped(items, key) -> dict:
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+def _utc(moment):
+    """SQLite gives back naive datetimes (stored as UTC); compare them as aware ones."""
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 # -- who may ---------------------------------------------------------------------------------------
