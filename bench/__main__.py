@@ -1,8 +1,9 @@
 """Foundation figures: start-up time, region loading, page times with the demo data, the iWmo
-validation figures (bench/iwmo.py) and the declaration check against the toewijzingen
-(bench/declaraties.py).
+validation figures (bench/iwmo.py), the declaration check against the toewijzingen
+(bench/declaraties.py) and the load test (bench/load.py: Locust against gunicorn on PostgreSQL).
 
-Run with `make bench`. Uses a temporary SQLite database; prints one line per figure.
+Run with `make bench`. Uses a temporary SQLite database (the load test a throwaway PostgreSQL);
+prints one line per figure.
 """
 
 from __future__ import annotations
@@ -77,6 +78,12 @@ def main() -> None:
     from bench.declaraties import main as declaration_figures
 
     declaration_figures()
+
+    # Last: the load test (bench/load.py) takes about five minutes; it prints what falls short of
+    # its targets rather than failing `make bench`.
+    from bench.load import main as load_figures
+
+    load_figures([])
 
 
 if __name__ == "__main__":
