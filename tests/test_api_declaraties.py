@@ -172,3 +172,34 @@ def test_declarations_are_listed_by_month_and_status(app, client, world, tokens)
     gemeente = client.get("/api/v1/declaraties?month=2026-10",
                           headers=bearer(tokens["apeldoorn"])).get_json()
     assert [item["id"] for item in gemeente["items"]] == [october["id"]]
+
+
+def test_a_declaration_whose_processing_fails_is_kept_and_processed_again_once(
+        app, client, world, tokens, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from portal.berichten import services as berichten_services
+
+    set_region_tariff(app, "midden_ijssel", "02A16", "90.00", "04")
+    check = berichten_services.check_declaration
+
+    def database_error(*_args, **_kwargs):
+        raise OperationalError("INSERT ...", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(berichten_services, "check_declaration", database_error)
+    failed = hand_in(client, tokens["aanbieder_a"], **{"Idempotency-Key": "okt"})
+    problem = assert_problem(failed, 503, "bewaard", "verwerken")
+    location = failed.headers["Location"]
+    kept = client.get(location, headers=bearer(tokens["aanbieder_a"])).get_json()
+    assert kept["status"] == "ontvangen" and kept["answer_identificatie"] is None
+    assert "Traceback" not in str(problem)
+
+    monkeypatch.setattr(berichten_services, "check_declaration", check)
+    assert_problem(client.post(f"{location}/verwerken", headers=bearer(tokens["aanbieder_b"])),
+                   404)
+    processed = client.post(f"{location}/verwerken", headers=bearer(tokens["aanbieder_a"]))
+    assert processed.status_code == 200, processed.get_json()
+    assert processed.get_json()["status"] == "ongeldig" and processed.get_json()["line_count"] == 2
+    assert_problem(client.post(f"{location}/verwerken", headers=bearer(tokens["aanbieder_a"])),
+                   409, "al verwerkt")
+    assert uploads(app) == 1

@@ -230,6 +230,14 @@ def test_a_gemeente_imports_a_wmo301(app, client, world, tokens):
     listed = client.get("/api/v1/toewijzingen?bsn=999900043",
                         headers=bearer(tokens["aanbieder_a"])).get_json()
     assert [t["toewijzing_nummer"] for t in listed["items"]] == [3001]
+    location = response.headers["Location"]
+    assert client.get(location, headers=bearer(tokens["apeldoorn"])).get_json() == body
+    assert client.get(location, headers=bearer(tokens["aanbieder_a"])).status_code == 200
+    for who in ("geldrop", "aanbieder_b"):
+        assert_problem(client.get(location, headers=bearer(tokens[who])), 404)
+    assert_problem(client.get(location), 401)
+    assert_problem(client.post(f"{location}/verwerken", headers=bearer(tokens["apeldoorn"])),
+                   409, "al verwerkt")
 
 
 def test_a_wmo301_of_another_gemeente_is_refused_and_kept(client, world, tokens):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Response
+from flask import Response, url_for
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import exists, select
@@ -24,7 +24,14 @@ from portal.api.core import ID, ApiBlueprint, consumes, mutation
 from portal.api.paging import page_of
 from portal.api.problems import Problem
 from portal.api.schemas import PageArgs, PageSchema
-from portal.api.uploads import REQUEST_BODY, UPLOAD_TYPES, UploadSchema, received_upload
+from portal.api.uploads import (
+    REQUEST_BODY,
+    UPLOAD_TYPES,
+    UploadSchema,
+    of_type,
+    processed_again,
+    received_upload,
+)
 from portal.auth.policy import any_role, roles
 from portal.berichten.models import STATUSES, Upload
 from portal.berichten.routes import visible_uploads
@@ -106,7 +113,7 @@ class PrestatieFilter(PageArgs):
 # -- the resource ----------------------------------------------------------------------------------
 
 def declarations(user):
-    return visible_uploads(user).where(Upload.message_type == "WMO323")
+    return of_type(visible_uploads(user), "WMO323")
 
 
 def declaration_or_404(upload_id: int, *options) -> Upload:
@@ -129,11 +136,19 @@ def hand_in():
     """Een WMO323 indienen. Het antwoord geeft het oordeel; ook een afgekeurd bestand wordt
     bewaard en beantwoord (status ongeldig, dubbel of geweigerd). De uitkomst per prestatie staat
     onder /declaraties/{id}/prestaties, het antwoordbericht onder /declaraties/{id}/wmo325."""
-    upload = received_upload("WMO323")
+    upload = received_upload("WMO323", "api_declaraties.get_declaration")
     db.session.flush()
-    from flask import url_for
-
     return upload, 201, {"Location": url_for("api_declaraties.get_declaration", upload_id=upload.id)}
+
+
+@blp.route(f"/declaraties/<{ID}:upload_id>/verwerken", methods=["POST"])
+@roles(AANBIEDER)
+@mutation
+@blp.response(200, DeclarationSchema)
+def process(upload_id: int):
+    """Een bewaarde declaratie die niet verwerkt kon worden (status ontvangen) opnieuw laten
+    verwerken, één keer; 409 als ze al verwerkt is."""
+    return processed_again(declaration_or_404(upload_id))
 
 
 @blp.route("/declaraties")

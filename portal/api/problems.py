@@ -43,6 +43,8 @@ KINDS: dict[int, tuple[str, str, str]] = {
           "Het inhoudstype (Content-Type) van het verzoek wordt hier niet aangenomen."),
     422: ("ongeldige-invoer", "Ongeldige invoer",
           "De invoer is niet geldig; zie 'errors' voor elk veld."),
+    503: ("niet-verwerkt", "Niet verwerkt",
+          "Het verzoek kon nu niet worden verwerkt; probeer het later opnieuw."),
     500: ("serverfout", "Er ging iets mis",
           "Er ging iets mis aan onze kant. Er is niets half opgeslagen; probeer het later "
           "opnieuw."),

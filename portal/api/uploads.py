@@ -6,6 +6,10 @@ The body is the XML itself (``application/xml`` or ``text/xml``) or a form uploa
 message of another recognised kind is refused before anything is stored (422, naming the right
 address); anything else, a broken file too, is stored and answered with its verdict, as on the
 page.
+
+``receive`` commits the bytes before it processes them. When the processing fails (a database
+error), the upload stays stored as "ontvangen" (niet verwerkt) and the API answers 503 with its
+address; ``POST .../{id}/verwerken`` has it processed again, once (as the page's button does).
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from datetime import date
 
 from flask import current_app, request, url_for
 from marshmallow import Schema, fields
+from sqlalchemy import or_
 
 from portal.api.problems import Problem
 from portal.api.schemas import Moment
 from portal.berichten.archive import is_zip
-from portal.berichten.models import Upload
-from portal.berichten.services import Settings, receive
+from portal.berichten.models import RECEIVED, Upload
+from portal.berichten.services import NotProcessed, Settings, process_again, receive
 from portal.iwmo.recognise import recognise, root_tag
 from portal.iwmo.safe_xml import HEAD_BYTES, Refused, inspect_head
 from portal.regions import registry
@@ -63,7 +68,8 @@ class UploadSchema(Schema):
     filename = fields.String(required=True)
     message_type = fields.String(allow_none=True)
     status = fields.String(required=True, metadata={
-        "description": "geldig, ongeldig, dubbel of geweigerd."})
+        "description": "geldig, ongeldig, dubbel, geweigerd, of ontvangen (bewaard, niet "
+                       "verwerkt: laat het opnieuw verwerken)."})
     summary = fields.String(required=True, metadata={"description": "Oordeel in het Nederlands."})
     size = fields.Integer(required=True)
     sha256 = fields.String(required=True)
@@ -74,8 +80,9 @@ class UploadSchema(Schema):
     findings = fields.List(fields.Nested(UploadFindingSchema), required=True)
 
 
-def received_upload(expected: str) -> Upload:
-    """Receive the request's message as the token's account; the caller's transaction commits."""
+def received_upload(expected: str, endpoint: str) -> Upload:
+    """Receive the request's message as the token's account; the caller's transaction commits
+    the processing. ``endpoint`` reads an upload (named in the answer when processing failed)."""
     from flask_login import current_user
 
     filename, data = _body()
@@ -86,9 +93,45 @@ def received_upload(expected: str) -> Upload:
     if message is not None and message != expected and message in ADDRESS:
         raise Problem(422, f"Dit is een {message}-bericht; stuur het naar {ADDRESS[message]}. "
                            f"Hier hoort een {expected}.")
-    settings = Settings(max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024,
-                        today=date.today())
-    return receive(registry(), current_user, filename, data, settings)
+    try:
+        return receive(registry(), current_user, filename, data, _settings())
+    except NotProcessed as failed:
+        current_app.logger.exception("Upload %s niet verwerkt (API)", failed.upload_id)
+        location = url_for(endpoint, upload_id=failed.upload_id)
+        raise Problem(503, f"Het bestand is ontvangen en bewaard ({location}), maar kon nu niet "
+                           f"worden verwerkt. Laat het opnieuw verwerken met POST "
+                           f"{location}/verwerken; stuur het niet opnieuw.",
+                      headers={"Location": location, "Retry-After": "60"}) from None
+
+
+def of_type(query, message_type: str):
+    """Uploads of one message type, and those stored but not processed (their type is known only
+    once they are processed)."""
+    return query.where(or_(Upload.message_type == message_type, Upload.status == RECEIVED))
+
+
+def processed_again(upload: Upload) -> Upload:
+    """Process a stored upload that was not processed (the uploader's organisation); the caller
+    commits. 409 when it was processed already."""
+    from flask_login import current_user
+
+    if upload.archive_id is not None or upload.organisation_id != current_user.organisation_id:
+        raise Problem(404, "Alleen de organisatie die het bestand aanleverde laat het opnieuw "
+                           "verwerken.")
+    try:
+        processed = process_again(registry(), upload.id, _settings())
+    except NotProcessed:
+        current_app.logger.exception("Upload %s opnieuw niet verwerkt (API)", upload.id)
+        raise Problem(503, "De verwerking is opnieuw mislukt; het bestand blijft bewaard. "
+                           "Probeer het later nog eens.", headers={"Retry-After": "60"}) from None
+    if processed is None:
+        raise Problem(409, "Dit bestand was al verwerkt; er is niets opnieuw gedaan.")
+    return processed
+
+
+def _settings() -> Settings:
+    return Settings(max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024,
+                    today=date.today())
 
 
 def _body() -> tuple[str, bytes]:
@@ -115,5 +158,3 @@ def _message_type(data: bytes) -> str | None:
         return None
 
 
-def upload_location(endpoint: str, upload: Upload) -> dict[str, str]:
-    return {"Location": url_for(endpoint, upload_id=upload.id)}
