@@ -20,10 +20,14 @@ their audit rows. It runs in a child process of its own (the database and the fi
 earlier child), whose peak memory (ru_maxrss, through GNU time like bench/iwmo.py) is the peak of
 that work plus the interpreter and the app. The SQL statements are counted with SQLAlchemy's
 ``before_cursor_execute`` event (a bulk INSERT that SQLAlchemy sends in batches counts once per
-batch), and psycopg's COPY statements, which that event does not see. A second line says where
-the time went: validation, the check against the toewijzingen (reading the file again included),
-the WMO325 answer, storing the lines, the result page's labels. Target: under 30 s on the 2-core
-bench machine, a fixed number of queries per file (or per client), never per line.
+batch), and psycopg's COPY statements, which that event does not see. Under the total:
+the process's CPU seconds (both its threads: the schema check runs beside the rule pass) and the
+load average, since on a machine other work loads the total grows while the CPU seconds hardly
+do (compare runs by both); the lines' outcomes; and where the time went: validation (which also hands the
+Prestaties it reads to the check), the check against the toewijzingen, the WMO325 answer (reading
+the file again only for the clients it echoes), storing the lines, the result page's labels (from
+the lines the check has). Target: under 30 s on the 2-core bench machine, a fixed number of
+queries per file (or per client), never per line.
 
 PostgreSQL runs on a throwaway server (tests/pg_server.py); without the server binaries that part
 is skipped with a note. Run alone, smaller: `python -m bench.declaraties --clients 500`;
@@ -134,6 +138,9 @@ def measure(backend: str, url: str, work: Path, clients: int) -> None:
             else "   (BOVEN HET DOEL)"
     print(f"  {label:<60} total {result['seconds']:5.1f} s   peak {peak_kb // 1024:5d} MB   "
           f"statements {result['statements']}{verdict}")
+    print(f"    cpu {result['cpu_seconds']:.1f} s in this process (both its threads; less "
+          f"dependent on other work on the machine than the total), load average "
+          f"{os.getloadavg()[0]:.1f}")
     repeated = ", ".join(f"{count}× {what}" for what, count in result["statement_kinds"]
                          if count > 2)
     print(f"    toegekend {granted}, afgewezen {refused} ({result['retourcodes']}); bestand "
@@ -364,10 +371,11 @@ def check(url: str, work: Path, profile: bool = False) -> None:
 
             profiler = cProfile.Profile()
             profiler.enable()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         upload = receive(regions, user, "bench-oktober.xml", data, settings)
         db.session.commit()
         seconds = time.perf_counter() - start
+        cpu_seconds = time.process_time() - cpu_start
         if profiler is not None:
             import pstats
 
@@ -384,7 +392,7 @@ def check(url: str, work: Path, profile: bool = False) -> None:
                 DeclarationLine.upload_id == upload.id, DeclarationLine.outcome != GRANTED)):
             codes.update(retourcodes)
         result = {
-            "seconds": seconds, "statements": sum(kinds.values()),
+            "seconds": seconds, "cpu_seconds": cpu_seconds, "statements": sum(kinds.values()),
             "statement_kinds": kinds.most_common(), "toewijzingen": toewijzingen,
             "lines": sum(outcomes.values()), "granted": outcomes.get(GRANTED, 0),
             "refused": sum(outcomes.values()) - outcomes.get(GRANTED, 0),
@@ -396,9 +404,10 @@ def check(url: str, work: Path, profile: bool = False) -> None:
 
 
 # The steps of receive() that take time, as portal.berichten.services calls them, with their
-# Dutch names for the figures: the validation (portal.iwmo), the check against the toewijzingen
-# (portal.declaraties, reading the file again included), the WMO325 answer, storing the lines,
-# and the labels of the result page (both portal.iwmo.answer, each reading the file again).
+# Dutch names for the figures: the validation (portal.iwmo; it collects the Prestaties too), the
+# check against the toewijzingen (portal.declaraties), the WMO325 answer (portal.iwmo.answer),
+# storing the lines, and the labels of the result page (portal.iwmo.answer.line_labels, which
+# reads the file again, runs only when the declaration was not checked line by line).
 PHASES = (("validate_bytes", "validatie"), ("check_declaration", "controle"),
           ("build_wmo325", "antwoord"), ("store_lines", "regels opslaan"),
           ("line_labels", "labels"))

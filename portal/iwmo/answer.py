@@ -23,6 +23,8 @@ TR367). Amounts are signed for the totals: debet +, credit − (TR342: echoed = 
 toegekend); a negative total is written as its absolute value with ``C``.
 
 The declaration is read once more, streamed client by client, so a large file needs little memory.
+When the caller already has every line's amount (the upload's validation collected them), the
+totals come from those, and only the clients the answer echoes are looked at in the file.
 Nothing here imports Flask or the database.
 """
 
@@ -122,12 +124,17 @@ class AnswerSummary:
 
 
 def build_wmo325(open_source: Callable[[], BinaryIO], outcome: Outcome, *, identificatie: str,
-                 today: date) -> tuple[bytes, AnswerSummary]:
+                 today: date, lines: Iterable[tuple[int, int, int]] | None = None
+                 ) -> tuple[bytes, AnswerSummary]:
     """The WMO325 answering the declaration read from ``open_source`` (an XSD-valid WMO323).
 
     ``identificatie`` is the answer's own BerichtIdentificatie (unique per gemeente); ``today``
-    its Dagtekening. The declaration is streamed; the answer is built in memory, which stays small
-    because only clients with an error are echoed.
+    its Dagtekening. ``lines``, when given, are (Client number, Prestatie number, signed
+    IngediendBedrag in cents) of every Prestatie of the file, in file order: the totals are then
+    made from them, and the file's Prestaties are read only for the clients the answer echoes
+    (at a hundred thousand lines, reading every amount again took seconds). The declaration is
+    streamed; the answer is built in memory, which stays small because only clients with an
+    error are echoed.
     """
     with open_source() as source:
         reader = _Declaration(source)
@@ -137,7 +144,7 @@ def build_wmo325(open_source: Callable[[], BinaryIO], outcome: Outcome, *, ident
         if outcome.header:
             summary = AnswerSummary(False, 0, 0, 0, 0)
         else:
-            answer, summary = _declaration_answer(reader, outcome)
+            answer, summary = _declaration_answer(reader, outcome, lines)
             root.append(answer)
     etree.indent(root, space="  ")
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
@@ -145,21 +152,38 @@ def build_wmo325(open_source: Callable[[], BinaryIO], outcome: Outcome, *, ident
     return data.replace(b"\n", b"\r\n"), summary
 
 
-def _declaration_answer(reader: _Declaration, outcome: Outcome):
+def _declaration_answer(reader: _Declaration, outcome: Outcome,
+                        known: Iterable[tuple[int, int, int]] | None):
     head = reader.declaration_head()
     answer = _element(WMO325, "DeclaratieAntwoord")
     answer.append(_leaf(WMO325, "DeclaratieNummer", head["nummer"]))
     answer.append(_amount("TotaalIngediendBedrag", head["total_cents"]))
     if outcome.declaration:
         # Refused whole: nothing granted, no Clienten (iwmo.md §5).
-        lines = sum(len(client.prestaties) for client in reader.clients())
+        lines = sum(1 for _ in known) if known is not None \
+            else sum(len(client.prestaties) for client in reader.clients())
         answer.append(_amount("TotaalToegekendBedrag", 0))
         answer.append(_codes(outcome.declaration))
         return answer, AnswerSummary(True, head["total_cents"], 0, lines, lines)
 
     granted = submitted = lines = refused = 0
     clienten = _element(WMO325, "Clienten")
-    for client in reader.clients():
+    if known is not None:
+        echoed = set(outcome.clients)  # clients with a refused line join below
+        for client_number, number, cents in known:
+            lines += 1
+            submitted += cents
+            if outcome.refused_line(client_number, number):
+                refused += 1
+                echoed.add(client_number)
+            else:
+                granted += cents
+        for client in reader.clients(wanted=echoed):
+            clienten.append(_echo_client(client, outcome))
+        clients = ()
+    else:
+        clients = reader.clients()
+    for client in clients:
         client_refused = client.number in outcome.clients
         any_refused = False
         for number, _prestatie, cents in client.prestaties:
@@ -243,23 +267,30 @@ class _Declaration:
             cents = -cents
         return {"nummer": nummer, "total_cents": cents}
 
-    def clients(self):
+    def clients(self, wanted: set[int] | None = None):
+        """The Clients in file order, or only the ``wanted`` numbers (read until the last)."""
         number = 0
-        while (element := self._next()) is not None:
+        last = max(wanted, default=0) if wanted is not None else None
+        while (last is None or number < last) and (element := self._next()) is not None:
             number += 1
-            client = _Client(number, element.findtext(_t(WMO323, "Bsn")))
-            for index, prestatie in enumerate(element.iter(_t(WMO323, "Prestatie")), start=1):
-                bedrag = prestatie.find(_t(WMO323, "IngediendBedrag"))
-                cents = int(bedrag.findtext(_t(BASIS, "Bedrag")))
-                if bedrag.findtext(_t(BASIS, "DebetCredit")) == "C":
-                    cents = -cents
-                client.prestaties.append((index, prestatie, cents))
-            yield client
+            if wanted is None or number in wanted:
+                yield self._client(number, element)
             # Free what was read: the client and everything before it in the tree.
             element.clear()
             parent = element.getparent()
             while parent is not None and element.getprevious() is not None:
                 del parent[0]
+
+    @staticmethod
+    def _client(number: int, element) -> _Client:
+        client = _Client(number, element.findtext(_t(WMO323, "Bsn")))
+        for index, prestatie in enumerate(element.iter(_t(WMO323, "Prestatie")), start=1):
+            bedrag = prestatie.find(_t(WMO323, "IngediendBedrag"))
+            cents = int(bedrag.findtext(_t(BASIS, "Bedrag")))
+            if bedrag.findtext(_t(BASIS, "DebetCredit")) == "C":
+                cents = -cents
+            client.prestaties.append((index, prestatie, cents))
+        return client
 
 
 def _answer_header(header: dict, identificatie: str, today: date, codes: list[str]):

@@ -88,9 +88,9 @@ class RegionCheck:
                                          load_entry_points=settings["WMO_LOAD_ENTRY_POINTS"])
         return cls(registry, code)
 
-    def check(self, line: Record, client: Record | None) -> list[Finding]:
+    def check(self, line: Record, facts: Mapping[str, Any]) -> list[Finding]:
+        """The findings on one Prestatie; ``facts`` is its :func:`declaration_line`."""
         findings = self._catalogue(line)
-        facts = declaration_line(line, client)
         for found in self.registry.validate_declaration_line(self.code, facts, None):
             where, path = line.where(found.field) if found.field and line.has(found.field) \
                 else line.where()

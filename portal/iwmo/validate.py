@@ -14,6 +14,9 @@ The steps, each stopping the next when it fails:
    as the standard rejects such a file whole); otherwise the rule findings are the result.
 
 Nothing here imports Flask or the database: the command line uses it as it is, and so can the web.
+The web hands a ``collect`` function along (:func:`validate_bytes`): it sees every record of the
+rule pass, so an upload's Prestaties are read once, not again by the check against the
+toewijzingen (portal.declaraties.reading).
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from lxml import etree
 
 from portal.iwmo.findings import Finding, sort_key
 from portal.iwmo.recognise import MESSAGES, Recognition, recognise, root_tag
-from portal.iwmo.records import LAYOUTS, RecordStream
+from portal.iwmo.records import LAYOUTS, Record, RecordStream
+from portal.iwmo.region_checks import declaration_line
 from portal.iwmo.rules import Context, Problem, Rule, rules_for
 from portal.iwmo.safe_xml import HEAD_BYTES, Refused, check_size, inspect_head
 from portal.iwmo.schemas import SchemaUnavailable, schema_for
@@ -39,6 +43,11 @@ from portal.iwmo.xsd_messages import translate_xml
 from portal.plugins.types import Severity
 
 PARALLEL_FROM_BYTES = 256 * 1024  # smaller files are checked in one thread, one pass after another
+
+# Sees each record of the rule pass after its rules, with the declaration-line mapping
+# (portal.iwmo.region_checks) of a WMO323 Prestatie, None for any other record. Valid only while
+# it is called: the record is cleared after it.
+Collect = Callable[[Record, dict | None], None]
 
 
 @dataclass
@@ -94,15 +103,19 @@ def validate_path(path: str | os.PathLike, *, region=None, max_bytes: int | None
 
 
 def validate_bytes(data: bytes, name: str, *, region=None, max_bytes: int | None = None,
-                   today: date | None = None) -> FileReport:
-    """Validate a file's bytes (an upload); ``name`` is what the report calls it."""
+                   today: date | None = None, collect: Collect | None = None) -> FileReport:
+    """Validate a file's bytes (an upload); ``name`` is what the report calls it. ``collect`` sees
+    every record of the rule pass (:data:`Collect`); what it saw counts only when the report says
+    the file passed its schema (a broken file may stop the pass half-way)."""
     report = FileReport(name)
-    _validate(report, lambda: io.BytesIO(data), len(data), region, max_bytes, today)
+    _validate(report, lambda: io.BytesIO(data), len(data), region, max_bytes, today,
+              collect=collect)
     return report
 
 
 def _validate(report: FileReport, open_source: Opener, size: int, region, max_bytes: int | None,
-              today: date | None, path: str | None = None) -> None:
+              today: date | None, path: str | None = None,
+              collect: Collect | None = None) -> None:
     if not report.file.lower().endswith(".xml"):
         report.add(Finding("OP192", None, None, "De bestandsnaam eindigt niet op .xml; de "
                            "standaard (OP192) vraagt de extensie .xml.", severity=Severity.WARNING))
@@ -133,7 +146,7 @@ def _validate(report: FileReport, open_source: Opener, size: int, region, max_by
                      parallel=size >= PARALLEL_FROM_BYTES)
     etree.clear_error_log()  # this thread's log then holds this file's parse errors only
     try:
-        findings = check_rules(open_source, recognition, region, today or date.today())
+        findings = check_rules(open_source, recognition, region, today or date.today(), collect)
         broken = None
     except etree.XMLSyntaxError as error:
         message, line = _first_parse_error(error)
@@ -164,9 +177,11 @@ def _first_parse_error(error: etree.XMLSyntaxError) -> tuple[str, int | None]:
 
 
 def check_rules(open_source: Opener, recognition: Recognition, region,
-                today: date) -> list[Finding]:
-    """Stream the records of the file through the message's rules; the findings in rule order."""
+                today: date, collect: Collect | None = None) -> list[Finding]:
+    """Stream the records of the file through the message's rules; the findings in rule order.
+    Each record then goes to ``collect``, when given."""
     message = recognition.message
+    lines = message == "WMO323" and (region is not None or collect is not None)
     checks = {kind: tuple((registered.check, registered) for registered in rules)
               for kind, rules in rules_for(message).items()}
     ctx = Context(message, today, region=region)
@@ -187,8 +202,14 @@ def check_rules(open_source: Opener, recognition: Recognition, region,
                     continue
                 if result is not None:
                     _add(findings, record, registered, result)
-            if region is not None and kind == "Prestatie" and message == "WMO323":
-                findings.extend(region.check(record, ctx.current.get("Client")))
+            line = None
+            if lines and kind == "Prestatie":
+                # Made once, for the region's checks and the collector alike.
+                line = declaration_line(record, current.get("Client"))
+                if region is not None:
+                    findings.extend(region.check(record, line))
+            if collect is not None:
+                collect(record, line)
     if stream.shape_mismatch:
         findings.append(Finding("INTERN", None, None, "De opbouw van de prestaties wijkt af van "
                                 "wat de portal verwacht (ander schema?); de regels zijn mogelijk "
