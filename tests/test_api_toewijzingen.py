@@ -269,3 +269,33 @@ def test_a_wmo301_as_multipart_and_refusals(app, client, world, tokens):
     assert_problem(client.post("/api/v1/toewijzingen/wmo301", headers=bearer(tokens["apeldoorn"]),
                                data={"ander": (BytesIO(data), "x.xml")},
                                content_type="multipart/form-data"), 422, "bestand")
+
+
+def test_a_unique_row_written_at_the_same_moment_is_a_409_or_the_twins_answer(
+        app, client, tokens, monkeypatch):
+    """Two requests that both pass the service's check for an existing toewijzingnummer: the
+    database refuses the later one. Without a key that is a 409; with the key its twin used, the
+    twin's kept answer."""
+    from sqlalchemy.exc import IntegrityError
+
+    import portal.api.toewijzingen as api_toewijzingen
+
+    headers = bearer(tokens["apeldoorn"], **{"Idempotency-Key": "tweeling"})
+    twin = client.post("/api/v1/toewijzingen", json=NEW, headers=headers)
+    assert twin.status_code == 201
+
+    def refused_by_the_database(*_args, **_kwargs):
+        raise IntegrityError("INSERT INTO toewijzing ...", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(api_toewijzingen, "create_toewijzing", refused_by_the_database)
+    assert_problem(client.post("/api/v1/toewijzingen", json={**NEW, "toewijzing_nummer": 1005},
+                               headers=bearer(tokens["apeldoorn"])), 409, "tegelijk")
+    with app.app_context():
+        from portal.api.models import IdempotencyKey
+
+        kept = db.session.scalar(select(IdempotencyKey))
+        db.session.delete(kept)  # as if the twin's answer were not yet visible to the check
+        db.session.commit()
+    late = client.post("/api/v1/toewijzingen", json=NEW, headers=headers)
+    assert_problem(late, 409, "tegelijk")
+    assert count_toewijzingen(app) == 3

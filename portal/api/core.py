@@ -142,7 +142,14 @@ def mutation(view: Callable) -> Callable:
         earlier = _kept(key)
         if earlier is not None:
             return _replay(earlier, fingerprint)
-        response = _run(view, args, kwargs)
+        try:
+            response = _run(view, args, kwargs)
+        except IntegrityError:
+            # A unique row written at the same moment, most likely by this request's twin.
+            winner = _kept(key)
+            if winner is None:
+                raise Problem(409, _AT_THE_SAME_TIME) from None
+            return _replay(winner, fingerprint)
         if not 200 <= response.status_code < 300:
             db.session.commit()  # an error changed nothing; a retry is judged afresh
             return response
@@ -168,6 +175,11 @@ def mutation(view: Callable) -> Callable:
     return wrapper
 
 
+_AT_THE_SAME_TIME = ("Een ander verzoek legde tegelijk hetzelfde vast (bijvoorbeeld hetzelfde "
+                     "toewijzingnummer); er is niets opgeslagen. Lees de huidige stand en "
+                     "probeer het zo nodig opnieuw.")
+
+
 def _run(view, args, kwargs):
     try:
         return current_app.make_response(view(*args, **kwargs))
@@ -177,8 +189,13 @@ def _run(view, args, kwargs):
 
 
 def _commit(view, args, kwargs):
-    response = _run(view, args, kwargs)
-    db.session.commit()
+    try:
+        response = _run(view, args, kwargs)
+        db.session.commit()
+    except IntegrityError:
+        # Two requests passed the same uniqueness check at once; the database refused the later.
+        db.session.rollback()
+        raise Problem(409, _AT_THE_SAME_TIME) from None
     return response
 
 
