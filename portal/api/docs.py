@@ -4,6 +4,7 @@ JavaScript and nothing from a CDN, so it obeys the portal's Content-Security-Pol
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from markupsafe import Markup, escape
 
 from portal.api.problems import KINDS
 from portal.auth.policy import public
@@ -21,6 +22,14 @@ DESCRIPTION = (
     "twee keer verwerkt (24 uur lang); dezelfde sleutel met een andere inhoud geeft 422.")
 
 METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@bp.app_template_filter("code_spans")
+def code_spans(text: str | None) -> Markup:
+    """`quoted` parts of a description as <code>, everything escaped."""
+    parts = (text or "").split("`")
+    return Markup("").join(Markup("<code>{}</code>").format(part) if index % 2 else escape(part)
+                           for index, part in enumerate(parts))
 
 
 @bp.route("/docs")
