@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from itertools import islice
 
-import pytest
 from sqlalchemy import event, select
 
 from portal.accounts.models import Organisation, User
@@ -27,6 +26,7 @@ from portal.toewijzingen.models import Toewijzing
 from portal.toewijzingen.services import create_toewijzing
 from tests.factories import PASSWORD, toewijzing_input
 from tests.iwmo_messages import Client, Line, wmo323
+from tests.test_plan_workflow import TODAY, gm, gm_plan, planned, templates  # noqa: F401 (gm)
 
 SMALL, LARGE = 3, 30
 FIRST_NUMBER = 5000  # toewijzingnummers of the grown clients, clear of the world's own
@@ -185,3 +185,40 @@ def test_no_page_issues_queries_that_grow_with_its_rows(app, world):
                                  f"{large[(who, name)]} with {LARGE}"
                for who, name in small if large[(who, name)] != small[(who, name)]}
     assert not growing, growing
+
+
+# The dashboards read the plans' workflow of all their toewijzingen at once (WorkflowRows); what
+# they show must be what the workflow says of each toewijzing on its own.
+
+def test_the_dashboards_deadlines_read_at_once_are_each_toewijzings_own(gm):  # noqa: F811
+    from portal.plans import workflow
+    from portal.toewijzingen.services import facts_of
+    from tests.factories import BSN_B
+
+    users, toewijzing = gm
+    plan = gm_plan(users, toewijzing, planned("2026-06-01", "2026-12-01"))
+    workflow.signal_missing(users["gemeente_geldrop"], plan, templates(plan), date(2026, 6, 1),
+                            date(2026, 11, 23))
+    deviation = workflow.request_deviation(users["aanbieder_b"], plan, templates(plan),
+                                           "GM-P4", "Cliënt opgenomen.", date(2026, 2, 27))
+    workflow.decide_deviation(users["gemeente_geldrop"], deviation, True)
+    create_toewijzing(registry(), toewijzing_input(
+        toewijzing.gemeente, toewijzing.aanbieder, BSN_B, "02G01", 2002, achternaam="Jansen",
+        voorvoegsel=""))  # after the plan: GM-P13 asks a revision
+    db.session.flush()
+
+    rows = workflow.WorkflowRows.load(select(Toewijzing.id))
+    toewijzingen = db.session.scalars(select(Toewijzing)).all()
+    kinds = set()
+    for each in toewijzingen:
+        region = registry().deadlines(each.gemeente.region_code,
+                                      facts_of(each, with_others=False))
+        alone = workflow.toewijzing_deadlines(registry(), each, region, TODAY)
+        together = workflow.toewijzing_deadlines(registry(), each, region, TODAY, rows)
+        assert together == alone, each.toewijzing_nummer
+        kinds |= {deadline.kind for deadline in alone}
+    # The scenario reaches every part of the workflow the dashboards show.
+    assert {"plan_revision", "evaluation"} <= kinds
+    assert any(d.rule == "GM-P4" and d.due == date(2026, 2, 27) for d in workflow.adjusted(
+        registry().deadlines("geldrop_mierlo", facts_of(toewijzing, with_others=False)),
+        workflow.approved_deviations(plan)))
