@@ -107,6 +107,21 @@ def test_a_plan_goes_round_submit_return_revise_approve(client, world, tokens, p
     listed = client.get("/api/v1/plannen?state=goedgekeurd", headers=gemeente).get_json()
     assert [p["id"] for p in listed["items"]] == [plan["id"]]
 
+    # The evaluation looks back on the approved plan's goals, in the plan's words.
+    evaluation = client.post("/api/v1/plannen", headers=provider, json={
+        "toewijzing_id": world.toewijzing_a, "kind": "evaluatie"})
+    assert evaluation.status_code == 201, evaluation.get_json()
+    evaluation = evaluation.get_json()
+    form = client.get(f"/api/v1/plannen/{evaluation['id']}/sjabloon", headers=provider).get_json()
+    assert form["kind"] == "evaluation" and form["plan_goals"]
+    review = next(f for s in form["sections"] for f in s["fields"] if f["kind"] == "goal_review")
+    saved = client.put(f"/api/v1/plannen/{evaluation['id']}/concept", headers=provider, json={
+        "lock_version": evaluation["lock_version"], "content": {review["key"]: [
+            {"doel": "Een ander doel", "resultaat": "deels", "toelichting": "Gaat vooruit."}]}})
+    assert saved.status_code == 200, saved.get_json()
+    row = saved.get_json()["plan"]["current"]["content"][review["key"]][0]
+    assert row["doel"] == form["plan_goals"][0] and row["resultaat"] == "deels"
+
 
 def test_other_organisations_and_no_token_are_refused(client, world, tokens, plan):
     url = f"/api/v1/plannen/{plan['id']}"

@@ -96,13 +96,17 @@ class TemplateSectionSchema(Schema):
 
 class TemplateSchema(Schema):
     id = fields.String(required=True)
-    kind = fields.String(required=True, metadata={"description": "plan of evaluatie."})
+    kind = fields.String(required=True, metadata={"description": "plan of evaluation (de "
+                                                                 "sjabloonsoort)."})
     title = fields.String(required=True)
     region = fields.String(required=True)
     source = fields.String(allow_none=True)
     sections = fields.List(fields.Nested(TemplateSectionSchema), required=True)
     checklist = fields.List(fields.Nested(OptionSchema), required=True, metadata={
         "description": "De [H]-regels die de beoordelaar nagaat (value: regelcode)."})
+    plan_goals = fields.List(fields.String(), required=True, metadata={
+        "description": "Bij een evaluatie: de doelen van het goedgekeurde plan, in volgorde; "
+                       "rij i van een goal_review gaat over doel i (de portal zet de tekst)."})
 
 
 class VersionSchema(Schema):
@@ -212,8 +216,9 @@ def _field_json(template: Template, f: Field, context: TemplateContext) -> dict:
             "row_label": f.row_label if f.kind in ("goals", "goal_review") else None}
 
 
-def template_json(template: Template, context: TemplateContext) -> dict:
-    return {"id": template.id, "kind": template.kind, "title": template.title,
+def template_json(template: Template, context: TemplateContext,
+                  plan_goals: tuple[str, ...] = ()) -> dict:
+    return {"plan_goals": list(plan_goals), "id": template.id, "kind": template.kind, "title": template.title,
             "region": template.region, "source": str(template.source) if template.source else None,
             "sections": [{"key": s.key, "title": s.title, "help": s.help,
                           "source": str(s.source) if s.source else None,
@@ -251,7 +256,7 @@ def template_of_plan(plan_id: int):
     from portal.plans.routes import _document
 
     document = _document(plan_or_404(plan_id))
-    return template_json(document.template, document.context)
+    return template_json(document.template, document.context, document.plan_goals)
 
 
 # -- reading -------------------------------------------------------------------------------------------
@@ -344,9 +349,10 @@ def save_concept(data, plan_id: int):
     plan = plan_or_404(plan_id)
     document = _document(plan)
     _refuse_malformed(document.template, document.context, data["content"])
+    content = _with_plan_goals(document, data["content"])
     try:
         warnings = save(current_user, plan, data["lock_version"],
-                        Draft(data["content"], data["author_name"], data["author_level"]),
+                        Draft(content, data["author_name"], data["author_level"]),
                         _check(document, plan, SAVE))
     except StaleEdit as stale:
         raise Problem(409, stale.message) from None
@@ -476,6 +482,18 @@ def _row_problems(f: Field, value, context: TemplateContext) -> list[tuple[str, 
             if problem:
                 problems.append((where, f"{f.label}, rij {index + 1}, {part.label}: {problem}."))
     return problems
+
+
+def _with_plan_goals(document, content: dict) -> dict:
+    """An evaluation looks back on the plan's own goals: row i of a goal review is about the
+    plan's goal i, in the plan's words whatever the client sent (as the browser form does)."""
+    for f in document.template.fields(document.context):
+        rows = content.get(f.key)
+        if f.kind != "goal_review" or not isinstance(rows, list):
+            continue
+        for position, row in enumerate(rows[:len(document.plan_goals)]):
+            row[REVIEW_GOAL] = document.plan_goals[position]
+    return content
 
 
 def _pointer(field: str | None) -> str:
