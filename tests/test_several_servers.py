@@ -22,7 +22,7 @@ import pytest
 from tests.iwmo_messages import Client, Line, wmo323
 from tests.test_serve import browser, free_port
 
-DEMO_AGB, APELDOORN = "98765432", "0200"  # the demo aanbieder and gemeente (portal/demo)
+DEMO_AGB, APELDOORN = "98765432", "0200"  # the demo aanbieder, and Apeldoorn, one of its gemeenten
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
