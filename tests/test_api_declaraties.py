@@ -200,6 +200,7 @@ def test_a_declaration_whose_processing_fails_is_kept_and_processed_again_once(
     processed = client.post(f"{location}/verwerken", headers=bearer(tokens["aanbieder_a"]))
     assert processed.status_code == 200, processed.get_json()
     assert processed.get_json()["status"] == "ongeldig" and processed.get_json()["line_count"] == 2
+    assert location.endswith("/api/v1/berichten/1")
     assert_problem(client.post(f"{location}/verwerken", headers=bearer(tokens["aanbieder_a"])),
                    409, "al verwerkt")
     assert uploads(app) == 1

@@ -27,9 +27,7 @@ from portal.api.schemas import PageArgs, PageSchema
 from portal.api.uploads import (
     REQUEST_BODY,
     UPLOAD_TYPES,
-    UploadSchema,
-    of_type,
-    processed_again,
+    DeclarationSchema,
     received_upload,
 )
 from portal.auth.policy import any_role, roles
@@ -50,18 +48,6 @@ def _month(text: str) -> None:
 
 
 # -- shapes ----------------------------------------------------------------------------------------
-
-class DeclarationSchema(UploadSchema):
-    declaratie_nummer = fields.String(allow_none=True)
-    answer_identificatie = fields.String(allow_none=True, metadata={
-        "description": "Identificatie van het WMO325-antwoord; null als er geen is."})
-    submitted_cents = fields.Integer(allow_none=True, metadata={
-        "description": "Ingediend bedrag in centen (debet +, credit -)."})
-    granted_cents = fields.Integer(allow_none=True, metadata={
-        "description": "Toegekend bedrag in centen."})
-    line_count = fields.Integer(allow_none=True)
-    refused_count = fields.Integer(allow_none=True)
-
 
 class DeclarationPageSchema(PageSchema):
     items = fields.List(fields.Nested(DeclarationSchema), required=True)
@@ -113,7 +99,7 @@ class PrestatieFilter(PageArgs):
 # -- the resource ----------------------------------------------------------------------------------
 
 def declarations(user):
-    return of_type(visible_uploads(user), "WMO323")
+    return visible_uploads(user).where(Upload.message_type == "WMO323")
 
 
 def declaration_or_404(upload_id: int, *options) -> Upload:
@@ -136,19 +122,9 @@ def hand_in():
     """Een WMO323 indienen. Het antwoord geeft het oordeel; ook een afgekeurd bestand wordt
     bewaard en beantwoord (status ongeldig, dubbel of geweigerd). De uitkomst per prestatie staat
     onder /declaraties/{id}/prestaties, het antwoordbericht onder /declaraties/{id}/wmo325."""
-    upload = received_upload("WMO323", "api_declaraties.get_declaration")
+    upload = received_upload("WMO323")
     db.session.flush()
     return upload, 201, {"Location": url_for("api_declaraties.get_declaration", upload_id=upload.id)}
-
-
-@blp.route(f"/declaraties/<{ID}:upload_id>/verwerken", methods=["POST"])
-@roles(AANBIEDER)
-@mutation
-@blp.response(200, DeclarationSchema)
-def process(upload_id: int):
-    """Een bewaarde declaratie die niet verwerkt kon worden (status ontvangen) opnieuw laten
-    verwerken, één keer; 409 als ze al verwerkt is."""
-    return processed_again(declaration_or_404(upload_id))
 
 
 @blp.route("/declaraties")

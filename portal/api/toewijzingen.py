@@ -20,18 +20,9 @@ from portal.accounts.services import InvalidInput
 from portal.api.core import ID, ApiBlueprint, consumes, mutation
 from portal.api.problems import Problem
 from portal.api.schemas import InputSchema, PageArgs, PageSchema, RuleFindingSchema
-from portal.api.uploads import (
-    REQUEST_BODY,
-    UPLOAD_TYPES,
-    UploadSchema,
-    of_type,
-    processed_again,
-    received_upload,
-)
+from portal.api.uploads import REQUEST_BODY, UPLOAD_TYPES, ImportSchema, received_upload
 from portal.audit.recorder import record
 from portal.auth.policy import any_role, roles, visible_toewijzingen
-from portal.berichten.models import Upload
-from portal.berichten.routes import visible_uploads
 from portal.clients.models import Client
 from portal.extensions import db
 from portal.iwmo.codelists import FREQUENCIES, UNITS
@@ -147,18 +138,6 @@ class DeadlineSchema(Schema):
 
 class DeadlinesSchema(Schema):
     deadlines = fields.List(fields.Nested(DeadlineSchema), required=True)
-
-
-class ImportedSchema(Schema):
-    toewijzing_nummer = fields.Integer(required=True)
-    action = fields.String(required=True, metadata={"description": "nieuw, gewijzigd of "
-                                                                   "ongewijzigd."})
-    id = fields.Integer(required=True)
-    warnings = fields.List(fields.String(), required=True)
-
-
-class ImportSchema(UploadSchema):
-    imported = fields.List(fields.Nested(ImportedSchema), required=True)
 
 
 # -- reading -----------------------------------------------------------------------------------------
@@ -291,34 +270,8 @@ def import_wmo301():
     """Een WMO301 van uw gemeente inlezen: toewijzingen aangemaakt of bijgewerkt per
     ToewijzingNummer, het hele bericht of niets. Het antwoord geeft het oordeel en per
     toewijzing wat er gebeurde; een afgekeurd bericht staat er met zijn bevindingen."""
-    upload = received_upload("WMO301", "api_toewijzingen.get_import")
+    upload = received_upload("WMO301")
     db.session.flush()
-    return upload, 201, {"Location": url_for("api_toewijzingen.get_import", upload_id=upload.id)}
+    return upload, 201, {"Location": url_for("api_berichten.get_message", upload_id=upload.id)}
 
-
-def import_or_404(upload_id: int) -> Upload:
-    upload = db.session.scalar(of_type(visible_uploads(current_user), "WMO301").where(
-        Upload.id == upload_id))
-    if upload is None:
-        raise Problem(404, f"Toewijzingsbericht {upload_id} bestaat niet, of deze sleutel heeft "
-                           f"er geen toegang toe.")
-    return upload
-
-
-@blp.route(f"/toewijzingen/wmo301/<{ID}:upload_id>")
-@any_role
-@blp.response(200, ImportSchema)
-def get_import(upload_id: int):
-    """Een ingelezen WMO301: het oordeel en per toewijzing wat er gebeurde."""
-    return import_or_404(upload_id)
-
-
-@blp.route(f"/toewijzingen/wmo301/<{ID}:upload_id>/verwerken", methods=["POST"])
-@roles(GEMEENTE)
-@mutation
-@blp.response(200, ImportSchema)
-def process_import(upload_id: int):
-    """Een bewaarde WMO301 die niet verwerkt kon worden (status ontvangen) opnieuw laten
-    verwerken, één keer; 409 als hij al verwerkt is."""
-    return processed_again(import_or_404(upload_id))
 

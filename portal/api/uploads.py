@@ -9,7 +9,8 @@ page.
 
 ``receive`` commits the bytes before it processes them. When the processing fails (a database
 error), the upload stays stored as "ontvangen" (niet verwerkt) and the API answers 503 with its
-address; ``POST .../{id}/verwerken`` has it processed again, once (as the page's button does).
+address under /berichten; ``POST /berichten/{id}/verwerken`` has it processed again, once (as the
+page's button does).
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from datetime import date
 
 from flask import current_app, request, url_for
 from marshmallow import Schema, fields
-from sqlalchemy import or_
 
 from portal.api.problems import Problem
 from portal.api.schemas import Moment
 from portal.berichten.archive import is_zip
-from portal.berichten.models import RECEIVED, Upload
+from portal.berichten.models import Upload
 from portal.berichten.services import NotProcessed, Settings, process_again, receive
 from portal.iwmo.recognise import recognise, root_tag
 from portal.iwmo.safe_xml import HEAD_BYTES, Refused, inspect_head
@@ -80,9 +80,37 @@ class UploadSchema(Schema):
     findings = fields.List(fields.Nested(UploadFindingSchema), required=True)
 
 
-def received_upload(expected: str, endpoint: str) -> Upload:
+class DeclarationSchema(UploadSchema):
+    declaratie_nummer = fields.String(allow_none=True)
+    answer_identificatie = fields.String(allow_none=True, metadata={
+        "description": "Identificatie van het WMO325-antwoord; null als er geen is."})
+    submitted_cents = fields.Integer(allow_none=True, metadata={
+        "description": "Ingediend bedrag in centen (debet +, credit -)."})
+    granted_cents = fields.Integer(allow_none=True, metadata={
+        "description": "Toegekend bedrag in centen."})
+    line_count = fields.Integer(allow_none=True)
+    refused_count = fields.Integer(allow_none=True)
+
+
+class ImportedSchema(Schema):
+    toewijzing_nummer = fields.Integer(required=True)
+    action = fields.String(required=True, metadata={"description": "nieuw, gewijzigd of "
+                                                                   "ongewijzigd."})
+    id = fields.Integer(required=True)
+    warnings = fields.List(fields.String(), required=True)
+
+
+class ImportSchema(UploadSchema):
+    imported = fields.List(fields.Nested(ImportedSchema), required=True)
+
+
+class MessageSchema(DeclarationSchema, ImportSchema):
+    """Any handed-in message: a declaration's fields, a WMO301's import (empty for others)."""
+
+
+def received_upload(expected: str) -> Upload:
     """Receive the request's message as the token's account; the caller's transaction commits
-    the processing. ``endpoint`` reads an upload (named in the answer when processing failed)."""
+    the processing."""
     from flask_login import current_user
 
     filename, data = _body()
@@ -97,17 +125,11 @@ def received_upload(expected: str, endpoint: str) -> Upload:
         return receive(registry(), current_user, filename, data, _settings())
     except NotProcessed as failed:
         current_app.logger.exception("Upload %s niet verwerkt (API)", failed.upload_id)
-        location = url_for(endpoint, upload_id=failed.upload_id)
+        location = url_for("api_berichten.get_message", upload_id=failed.upload_id)
         raise Problem(503, f"Het bestand is ontvangen en bewaard ({location}), maar kon nu niet "
                            f"worden verwerkt. Laat het opnieuw verwerken met POST "
                            f"{location}/verwerken; stuur het niet opnieuw.",
                       headers={"Location": location, "Retry-After": "60"}) from None
-
-
-def of_type(query, message_type: str):
-    """Uploads of one message type, and those stored but not processed (their type is known only
-    once they are processed)."""
-    return query.where(or_(Upload.message_type == message_type, Upload.status == RECEIVED))
 
 
 def processed_again(upload: Upload) -> Upload:
