@@ -113,8 +113,6 @@ def test_markup_typed_into_free_text_fields_is_shown_as_text(app, world):
 
 # -- uploaded file names ---------------------------------------------------------------------------
 
-# A NUL byte in the name is left out: PostgreSQL refuses it in a text column (a 500 there, reported
-# for portal/berichten to strip control characters from the stored name).
 @pytest.mark.parametrize("name", ["../../../evil.xml", "..\\..\\evil.xml", "/tmp/evil.xml",
                                   "sub/dir/evil.xml"])
 def test_an_uploaded_file_name_is_never_used_as_a_path(app, world, tmp_path, name):
@@ -136,6 +134,16 @@ def test_an_uploaded_file_name_is_never_used_as_a_path(app, world, tmp_path, nam
     assert "/" not in disposition and "\\" not in disposition
     assert disposition.startswith('attachment; filename="') and disposition.count('"') == 2
 
+
+
+def test_a_stored_file_name_keeps_no_folder_and_no_control_characters():
+    """A NUL byte (PostgreSQL refuses it in a text column) or a line end a client put in the name
+    is not stored; neither is a folder."""
+    from portal.berichten.services import _clean_name
+
+    assert _clean_name("evil\x00.xml\n") == "evil.xml"
+    assert _clean_name("..\\..\\map/sub\x1b[31m.xml") == "sub[31m.xml"
+    assert _clean_name("\x00\x01") == "bestand"
 
 # -- the audit log -------------------------------------------------------------------------------
 

@@ -420,6 +420,8 @@ def _opener(data: bytes) -> Callable[[], io.BytesIO]:
 
 
 def _clean_name(filename: str) -> str:
-    """The file's own name, without any folder a browser sent along, at most 255 characters."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    """The file's own name, without any folder a browser sent along or control characters (a NUL
+    is refused by PostgreSQL), at most 255 characters."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()).strip()
     return (name or "bestand")[:255]
