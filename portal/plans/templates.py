@@ -868,13 +868,10 @@ def _check_condition(checker: _Checker, condition: Condition | None, keys: Mappi
                             f"veld '{condition.field}'")
 
 
-def _rule(checker: _Checker, row: dict, where: str, keys: Mapping[str, Field]) -> TemplateRule:
-    kind = checker.text(row, "kind", where)
-    if kind is not None and kind not in RULE_KINDS:
-        checker.fail(where, f"veld 'kind' ('{kind}') moet een van {', '.join(RULE_KINDS)} zijn")
-        kind = None
-    parameters = RULE_KINDS.get(kind or "", {})
-    checker.known(row, RULE_FIELDS | set(parameters), where)
+def _parameters(checker: _Checker, row: dict, where: str, kind: str | None,
+                parameters: Mapping[str, tuple], texts_only: bool = False) -> dict:
+    """The kind's parameters from a rule's or term's row, each of its type (and, with texts_only,
+    a list only of non-empty texts); a missing required one or a wrong type is a failure."""
     params: dict[str, Any] = {}
     for name, (expected, required) in parameters.items():
         value = row.get(name)
@@ -885,7 +882,22 @@ def _rule(checker: _Checker, row: dict, where: str, keys: Mapping[str, Field]) -
         if isinstance(value, bool) or not isinstance(value, expected):
             checker.fail(where, f"veld '{name}' heeft het verkeerde type")
             continue
+        if texts_only and isinstance(value, list) and \
+                not all(isinstance(v, str) and v for v in value):
+            checker.fail(where, f"veld '{name}' moet een lijst van teksten zijn")
+            continue
         params[name] = value
+    return params
+
+
+def _rule(checker: _Checker, row: dict, where: str, keys: Mapping[str, Field]) -> TemplateRule:
+    kind = checker.text(row, "kind", where)
+    if kind is not None and kind not in RULE_KINDS:
+        checker.fail(where, f"veld 'kind' ('{kind}') moet een van {', '.join(RULE_KINDS)} zijn")
+        kind = None
+    parameters = RULE_KINDS.get(kind or "", {})
+    checker.known(row, RULE_FIELDS | set(parameters), where)
+    params = _parameters(checker, row, where, kind, parameters)
 
     def field_of(name: str, kinds: tuple[str, ...]) -> None:
         key = params.get(name)
@@ -936,20 +948,7 @@ def _term(checker: _Checker, row: dict, where: str, keys: Mapping[str, Field],
                             f"{'plan' if kind in PLAN_TERMS else 'evaluatie'}sjabloon")
     parameters = TERM_KINDS.get(kind or "", {})
     checker.known(row, TERM_FIELDS | set(parameters), where)
-    params: dict[str, Any] = {}
-    for name, (expected, required) in parameters.items():
-        value = row.get(name)
-        if value is None:
-            if required:
-                checker.fail(where, f"veld '{name}' ontbreekt voor soort '{kind}'")
-            continue
-        if isinstance(value, bool) or not isinstance(value, expected):
-            checker.fail(where, f"veld '{name}' heeft het verkeerde type")
-            continue
-        if isinstance(value, list) and not all(isinstance(v, str) and v for v in value):
-            checker.fail(where, f"veld '{name}' moet een lijst van teksten zijn")
-            continue
-        params[name] = value
+    params = _parameters(checker, row, where, kind, parameters, texts_only=True)
     if params.get("werkdagen") is not None and params["werkdagen"] < 1:
         checker.fail(where, "veld 'werkdagen' moet een geheel getal van minstens 1 zijn")
     if "new_products" in params:
