@@ -9,6 +9,7 @@ what build it, never create_all.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -16,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from portal import create_app
 from portal.extensions import db
@@ -152,3 +154,24 @@ def world(app):
 
     with app.app_context():
         return build_world()
+
+
+class StatementCount:
+    """How many SQL statements ran inside ``with counting_statements(engine) as counted:``."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+@contextlib.contextmanager
+def counting_statements(engine):
+    counted = StatementCount()
+
+    def count(*_args):
+        counted.value += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield counted
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

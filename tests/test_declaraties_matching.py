@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 from lxml import etree
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import Organisation, User
 from portal.audit.models import AuditLog
@@ -28,6 +28,7 @@ from portal.regions import registry
 from portal.regions.services import set_tariff
 from portal.toewijzingen.models import Toewijzing
 from portal.toewijzingen.services import create_toewijzing
+from tests.conftest import counting_statements
 from tests.factories import BSN_A, toewijzing_input
 from tests.iwmo_messages import Client, Line, wmo323
 from tests.test_berichten_upload import WMO325_NS, as_user, upload, upload_id
@@ -291,25 +292,16 @@ def _statements_for(app, world, lines: int, month: str) -> int:
         Line(f"{identificatie}-{day}", begin=f"{month}-{day:02d}", end=f"{month}-{day:02d}",
              volume=30) for day in range(1, lines + 1)])],
         identificatie=identificatie, nummer=identificatie, month=month, last_day="30")
-    count = 0
-
-    def counting(*_args):
-        nonlocal count
-        count += 1
-
     with app.app_context():
         user = db.session.get(User, world.users["aanbieder_a"])
-        event.listen(db.engine, "before_cursor_execute", counting)
-        try:
+        with counting_statements(db.engine) as counted:
             result = receive(registry(), user, "d.xml", data,
                              Settings(max_bytes=25 * 1024 * 1024, today=date(2026, 11, 23)))
             db.session.commit()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counting)
         assert result.status == "geldig", result.findings
         assert db.session.scalar(select(func.count()).select_from(DeclarationLine).where(
             DeclarationLine.upload_id == result.id)) == lines
-    return count
+    return counted.value
 
 
 def test_statements_per_declaration_do_not_grow_with_its_lines(app, apeldoorn):

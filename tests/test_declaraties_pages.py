@@ -14,11 +14,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.audit.models import AuditLog
 from portal.extensions import db
-from tests.conftest import login
+from tests.conftest import counting_statements, login
 from tests.factories import BSN_A, BSN_B
 from tests.iwmo_messages import Client, Line, wmo323
 from tests.test_berichten_upload import as_user
@@ -387,21 +387,12 @@ def _many_lines(browser, app, count: int, month: str) -> int:
 
 
 def _statements(app, browser, url: str) -> int:
-    count = 0
-
-    def counting(*_args):
-        nonlocal count
-        count += 1
-
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", counting)
-    try:
+    with counting_statements(engine) as counted:
         response = browser.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", counting)
     assert response.status_code == 200, url
-    return count
+    return counted.value
 
 
 def test_queries_per_page_do_not_grow_with_the_lines(app, declared):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from itertools import islice
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.accounts.models import Organisation, User
 from portal.accounts.services import create_organisation, create_user
@@ -24,6 +24,7 @@ from portal.plans.services import Draft, save, start, submit
 from portal.regions import registry
 from portal.toewijzingen.models import Toewijzing
 from portal.toewijzingen.services import create_toewijzing
+from tests.conftest import counting_statements
 from tests.factories import PASSWORD, toewijzing_input
 from tests.iwmo_messages import Client, Line, wmo323
 from tests.test_plan_workflow import TODAY, gm, gm_plan, planned, templates  # noqa: F401 (gm)
@@ -84,23 +85,14 @@ def _declaration(app, world, lines: int, identificatie: str) -> int:
 
 
 def _statements(app, browser, url: str, shown: list[str] | None = None) -> int:
-    count = 0
-
-    def counting(*_args):
-        nonlocal count
-        count += 1
-
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", counting)
-    try:
+    with counting_statements(engine) as counted:
         response = browser.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", counting)
     assert response.status_code == 200, (url, response.status_code)
     if shown is not None:
         shown.append(response.text)
-    return count
+    return counted.value
 
 
 def _login(app, email: str):
