@@ -79,7 +79,7 @@ class PageSchema(Schema):
 class RuleFindingSchema(Schema):
     """A finding of a region rule: its code, severity and Dutch message."""
 
-    rule = fields.String(required=True, metadata={"description": "Regelcode, bijvoorbeeld MIJ-T3."})
+    rule = fields.String(required=True, metadata={"description": "Regelcode, bijvoorbeeld TR346."})
     severity = fields.String(required=True, metadata={"description": "error of warning."})
     message = fields.String(required=True)
     field = fields.String(allow_none=True)

@@ -7,7 +7,7 @@ day, so that the region rules that need it can check declarations (portal.declar
   deleting one entry, checked first, with a Dutch message per field (the screens in
   ``registration_routes.py`` and the CSV import use them);
 - :func:`hours_report`: per client the hours direct, indirect and travel and the number of
-  no-shows over a period (ML-D4), for the screen and its CSV.
+  no-shows over a period (a report a region may ask for), for the screen and its CSV.
 
 Who may change what is decided in the routes: an aanbieder only the entries of its own
 toewijzingen. Every change is written to the audit log by the recorder (portal.audit), as any row.
@@ -220,7 +220,7 @@ def entries_of(toewijzing_id: int) -> list[DeliveryEntry]:
                                    .order_by(DeliveryEntry.day.desc(), DeliveryEntry.id.desc())))
 
 
-# -- the hours report (ML-D4) --------------------------------------------------------------------
+# -- the hours report ---------------------------------------------------------------------------
 
 @dataclass
 class ReportRow:

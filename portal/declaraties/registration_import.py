@@ -1,5 +1,5 @@
 """The delivery registration as CSV: an aanbieder's import from its own system, and the hours
-report (ML-D4) as a download. Both in the format of the month export (portal.declaraties.export):
+report as a download. Both in the format of the month export (portal.declaraties.export):
 separator ``;``, UTF-8 (a byte order mark is written, and accepted on import), decimal comma.
 
 **Import** (one file, all rows or none): a header row naming the columns of :data:`COLUMNS`

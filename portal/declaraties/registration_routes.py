@@ -9,7 +9,7 @@
 - ``/declaraties/registratie/import``: an aanbieder's CSV of entries from its own system, all or
   nothing (:mod:`portal.declaraties.registration_import`).
 - ``/declaraties/urenoverzicht`` (and ``.csv``): per client the hours direct, indirect and travel
-  and the number of no-shows over a period, default the current half year (ML-D4), for the
+  and the number of no-shows over a period, default the current half year, for the
   aanbieder's own and the gemeente's own clients.
 
 Another tenant's toewijzing or entry answers 404 (portal.auth.policy.visible_toewijzingen).
@@ -252,7 +252,7 @@ def import_entries():
         400 if problems else 200
 
 
-# -- the hours report (ML-D4) --------------------------------------------------------------------
+# -- the hours report ---------------------------------------------------------------------------
 
 def _half_year(today: date) -> tuple[date, date]:
     return (date(today.year, 1, 1), date(today.year, 6, 30)) if today.month <= 6 else \

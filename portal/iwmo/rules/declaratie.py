@@ -266,7 +266,7 @@ def amount_is_volume_times_tariff(line: Record, ctx: Context):
     """Bedrag = GeleverdVolume × ProductTarief, or for minutes the hourly-tariff exception of §4.
 
     A minute line whose ProductTarief is the hourly tariff itself (Bedrag = tariff × minutes / 60)
-    is what ../shared/tools/gen_wmo323.py writes and region-rules.md MIJ-D3 describes; it is not
+    is what ../shared/tools/gen_wmo323.py writes and some regions' rules describe; it is not
     an error here, but the END check below warns once per file that §4 asks for H/60.
     """
     _period, _begin, _end, unit, volume, tariff, amount, _credit = line.memo or facts(line)
