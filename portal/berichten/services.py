@@ -81,14 +81,7 @@ def receive(registry: RegionRegistry, user: User, filename: str, data: bytes,
     :class:`NotProcessed` after rolling the processing back when it failed."""
     upload = _store(user, filename, data, kind="zip" if is_zip(data) else "xml")
     db.session.commit()
-    upload_id = upload.id
-    try:
-        with _cycles_not_collected():
-            _process(registry, upload, data, settings)
-            db.session.flush()
-    except Exception as error:  # whatever broke, the stored bytes stay and can be processed again
-        db.session.rollback()
-        raise NotProcessed(upload_id) from error
+    _process(registry, upload, data, settings)
     return upload
 
 
@@ -99,13 +92,7 @@ def process_again(registry: RegionRegistry, upload_id: int, settings: Settings) 
     if upload is None or upload.status != RECEIVED:
         return None
     data = db.session.scalar(select(Upload.content).where(Upload.id == upload_id))
-    try:
-        with _cycles_not_collected():
-            _process(registry, upload, data, settings)
-            db.session.flush()
-    except Exception as error:
-        db.session.rollback()
-        raise NotProcessed(upload_id) from error
+    _process(registry, upload, data, settings)
     return upload
 
 
@@ -128,6 +115,20 @@ def _cycles_not_collected() -> Iterator[None]:
 
 
 def _process(registry: RegionRegistry, upload: Upload, data: bytes, settings: Settings) -> None:
+    """Process a stored upload in the caller's transaction; when anything breaks, roll it back and
+    raise NotProcessed: the stored bytes stay and can be processed again."""
+    upload_id = upload.id
+    try:
+        with _cycles_not_collected():
+            _process_stored(registry, upload, data, settings)
+            db.session.flush()
+    except Exception as error:
+        db.session.rollback()
+        raise NotProcessed(upload_id) from error
+
+
+def _process_stored(registry: RegionRegistry, upload: Upload, data: bytes,
+                    settings: Settings) -> None:
     # The row is locked for the processing, so process_again waits for a processing under way.
     db.session.execute(select(Upload.id).where(Upload.id == upload.id).with_for_update())
     if upload.kind == "zip":
