@@ -9,11 +9,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal import formatting
@@ -142,6 +146,31 @@ def _security_headers(response):
     return response
 
 
+# A database that failed under a request (connection lost, deadlock, lock or pool timeout, disk
+# full): passing trouble, not a bug, so 503 and "try again" rather than 500.
+DATABASE_TROUBLE = (OperationalError, InterfaceError, PoolTimeout)
+NOTHING_SAVED = "Er ging iets mis bij het opslaan; er is niets opgeslagen. Probeer het opnieuw."
+PARTLY_SAVED = ("Er ging iets mis bij het opslaan; de laatste stap is niet opgeslagen. Open de "
+                "pagina opnieuw om te zien wat er wel staat, en probeer het dan nog eens.")
+NOT_READ = "De gegevens konden nu niet worden gelezen. Probeer het zo opnieuw."
+DATABASE_TROUBLE_TITLE = "Niet gelukt"
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(_session) -> None:
+    # The database error page says "nothing saved" only when the request committed nothing
+    # before the error (an upload commits its bytes first, then processes them).
+    if has_request_context():
+        g.database_committed = True
+
+
+def database_trouble_message() -> str:
+    """What a user is told when the database failed under this request."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return NOT_READ
+    return PARTLY_SAVED if g.get("database_committed") else NOTHING_SAVED
+
+
 ERROR_PAGES = {
     400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt. Probeer het opnieuw."),
     403: ("Geen toegang", "U heeft geen toegang tot deze pagina."),
@@ -153,14 +182,36 @@ ERROR_PAGES = {
 }
 
 
+def _error_page(code: int, title: str, message: str, back: str | None = None):
+    """The error page; after a server-side error the request's writes are rolled back first (a
+    failed flush leaves the session unusable, and the page reads the user for its menu). When
+    even that read fails (the database is gone), a page that needs nothing from it."""
+    if code >= 500:
+        db.session.rollback()
+    try:
+        return render_template("error.html", title=title, message=message, back=back), code
+    except DATABASE_TROUBLE:
+        db.session.rollback()
+        page = (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>'
+                f'{escape(title)} · Wmo-portaal</title></head><body><main><h1>{escape(title)}'
+                f'</h1><p>{escape(message)}</p></main></body></html>')
+        return page, code
+
+
+def _same_site_referrer() -> str | None:
+    """The page the failed form came from, to go back to (only one of the portal's own)."""
+    referrer = request.referrer or ""
+    return referrer if referrer.startswith(request.host_url) else None
+
+
 def _register_error_pages(app: Flask) -> None:
-    from portal.api.problems import is_api_request, problem_for_http_error
+    from portal.api.problems import is_api_request, problem_for_http_error, problem_response
 
     def render_error(code: int, message: str | None = None, error=None):
         if is_api_request():  # an API client gets problem details, never an HTML page
             return problem_for_http_error(error if error is not None else InternalServerError())
         title, default = ERROR_PAGES[code]
-        return render_template("error.html", title=title, message=message or default), code
+        return _error_page(code, title, message or default)
 
     for code in ERROR_PAGES:
         if code == 413:
@@ -171,6 +222,20 @@ def _register_error_pages(app: Flask) -> None:
     def too_large(error):
         return render_error(413, f"Het bestand is groter dan de toegestane "
                                  f"{app.config['MAX_UPLOAD_MB']} MB.", error)
+
+    def database_trouble(error):
+        # One handler for every route: whatever the request wrote is rolled back (one
+        # transaction per submission), and the user is told so in Dutch; never a traceback.
+        app.logger.error("database error under %s %s", request.method, request.path,
+                         exc_info=error)
+        message = database_trouble_message()
+        if is_api_request():
+            db.session.rollback()
+            return problem_response(503, message)
+        return _error_page(503, DATABASE_TROUBLE_TITLE, message, back=_same_site_referrer())
+
+    for trouble in DATABASE_TROUBLE:
+        app.register_error_handler(trouble, database_trouble)
 
     @app.errorhandler(HTTPException)
     def other_http_errors(error):

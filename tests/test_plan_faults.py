@@ -1,0 +1,469 @@
+"""Nothing lost for plans, evaluations and review decisions: every step is one transaction. The
+database fails in the middle of a step (after the step's first write was flushed, or just before
+its commit with every write flushed, or it is gone altogether): the user gets a clear Dutch answer
+(503: nothing was saved, try again), the database holds exactly what it held before, and the same
+step, sent again as it was, then succeeds. Through the pages and through the API.
+
+And concurrent edits of one plan are refused, never merged: a save or submission that started from
+an older state of the plan (another tab, another program) gets 409 and the newer save stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User
+from portal.audit.models import AuditLog
+from portal.extensions import db, utcnow
+from portal.plans import workflow
+from portal.plans.models import (
+    EVALUATION,
+    PLAN,
+    Deviation,
+    EvaluationDue,
+    Plan,
+    SupportStart,
+    ToewijzingResult,
+)
+from portal.plans.services import Draft, decide, save, start, submit
+from portal.regions import registry
+from portal.toewijzingen.models import Toewijzing
+from portal.workdays import add_working_days
+from tests.api_support import PROBLEM, bearer, make_token
+from tests.conftest import csrf_token_from, login
+from tests.test_plan_pages import region_world
+from tests.test_plan_rules import GOOD
+
+TODAY = date.today()
+NOTHING_SAVED = "Er ging iets mis bij het opslaan; er is niets opgeslagen. Probeer het opnieuw."
+
+FIRST_WRITE, BEFORE_COMMIT, GONE = "first write flushed", "all flushed, before commit", "gone"
+
+
+# -- the failing database ---------------------------------------------------------------------------
+
+class DatabaseFault:
+    """Makes the database fail once, at one moment of the next step (``arm``), as a dropped
+    connection or a full disk would: FIRST_WRITE raises after the first flush that wrote a row of
+    the step (its audit rows are written in that flush too), BEFORE_COMMIT flushes everything the
+    step wrote and raises instead of committing; GONE fails every statement until disarmed."""
+
+    def __init__(self) -> None:
+        self.armed: str | None = None
+        self.fired = 0
+
+    def arm(self, moment: str) -> None:
+        self.armed = moment
+
+    def disarm(self) -> None:
+        self.armed = None
+
+    def _fail(self, statement: str):
+        self.fired += 1
+        if self.armed != GONE:
+            self.armed = None  # once: the step sent again succeeds
+        raise OperationalError(statement, {}, Exception("server closed the connection "
+                                                        "unexpectedly"))
+
+    def after_flush(self, session, _context) -> None:
+        written = [*session.new, *session.dirty, *session.deleted]
+        if self.armed == FIRST_WRITE and any(not isinstance(o, AuditLog) for o in written):
+            self._fail("INSERT INTO audit_log ...")
+
+    def before_commit(self, session) -> None:
+        if self.armed == BEFORE_COMMIT:
+            session.flush()  # every write of the step is in the database's transaction
+            self._fail("COMMIT")
+
+    def before_cursor_execute(self, *_args) -> None:
+        if self.armed == GONE:
+            self._fail("SELECT 1")
+
+
+@pytest.fixture
+def fault():
+    broken = DatabaseFault()
+    listeners = [(Session, "after_flush", broken.after_flush),
+                 (Session, "before_commit", broken.before_commit),
+                 (Engine, "before_cursor_execute", broken.before_cursor_execute)]
+    for target, name, listener in listeners:
+        event.listen(target, name, listener)
+    yield broken
+    for target, name, listener in listeners:
+        event.remove(target, name, listener)
+
+
+def snapshot(app) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order."""
+    with app.app_context():
+        return {table.name: [tuple(row) for row in db.session.execute(
+            select(table).order_by(*table.primary_key.columns))]
+            for table in db.metadata.sorted_tables}
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+# -- a browser's form -------------------------------------------------------------------------------
+
+class _FormReader(HTMLParser):
+    """The fields of one form as a browser posts them: inputs with their values (checked boxes
+    only), textareas, and each select's selected option (or its first)."""
+
+    def __init__(self, form_class: str) -> None:
+        super().__init__()
+        self.form_class, self.inside = form_class, False
+        self.fields: dict[str, list[str]] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._selected = False
+
+    def _add(self, name: str | None, value: str) -> None:
+        if name:
+            self.fields.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and self.form_class in (a.get("class") or "").split():
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "input" and a.get("type") not in ("submit", "button"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self._add(a.get("name"), a.get("value") or "")
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self._add(self._textarea, "")
+        elif tag == "select":
+            self._select, self._first_option, self._selected = a.get("name"), None, False
+        elif tag == "option" and self._select:
+            value = a.get("value") or ""
+            if self._first_option is None:
+                self._first_option = value
+            if "selected" in a:
+                self._add(self._select, value)
+                self._selected = True
+
+    def handle_data(self, data):
+        if self.inside and self._textarea:
+            self.fields[self._textarea][-1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select" and self._select:
+            if not self._selected and self._first_option is not None:
+                self._add(self._select, self._first_option)
+            self._select = None
+
+
+def form_fields(html: str, form_class: str = "plan-form") -> dict[str, list[str]]:
+    reader = _FormReader(form_class)
+    reader.feed(html)
+    assert reader.fields, f"no form of class {form_class} on the page"
+    return reader.fields
+
+
+# -- the people and their plans ---------------------------------------------------------------------
+
+PROVIDER_A, APELDOORN = "a@aanbieder.test", "apeldoorn@gemeente.test"  # Midden-IJssel
+PROVIDER_B, GELDROP = "b@aanbieder.test", "geldrop@gemeente.test"  # Geldrop-Mierlo
+
+
+def no_rules(_content) -> list:
+    """Setting up through the services: the contents are the regions' good ones (GOOD)."""
+    return []
+
+
+class Acting:
+    """The services in an app and request context, as the users of the test world."""
+
+    def __init__(self, app, world) -> None:
+        self.app, self.world = app, world
+
+    def __enter__(self):
+        self._app_context = self.app.app_context()
+        self._app_context.push()
+        self._request_context = self.app.test_request_context()
+        self._request_context.push()
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            db.session.commit()
+        self._request_context.pop()
+        self._app_context.pop()
+
+    def user(self, name: str) -> User:
+        return db.session.get(User, self.world.users[name])
+
+    def toewijzing(self, toewijzing_id: int) -> Toewijzing:
+        return db.session.get(Toewijzing, toewijzing_id)
+
+    def plan(self, toewijzing_id: int, provider: str, content: dict, kind: str = PLAN,
+             to: str = "concept", gemeente: str | None = None) -> Plan:
+        """A plan (or evaluation) saved with ``content`` and taken ``to`` a state."""
+        plan = start(self.user(provider), self.toewijzing(toewijzing_id), kind)
+        save(self.user(provider), plan, plan.lock_version, Draft(dict(content)), no_rules)
+        if to != "concept":
+            submit(self.user(provider), plan, plan.lock_version, no_rules)
+        if to in ("goedgekeurd", "teruggestuurd"):
+            decide(self.user(gemeente), plan, "goedkeuren" if to == "goedgekeurd"
+                   else "terugsturen", {}, "Maak de doelen concreter.")
+        db.session.flush()
+        return plan
+
+
+# Geldrop-Mierlo: an approved plan discussed two werkdagen ago, whose one evaluation moment was
+# six werkdagen ago (so it can be signalled, or replaced by a later agreed date).
+DISCUSSED, MISSED = add_working_days(TODAY, -2), add_working_days(TODAY, -6)
+
+
+def gm_plan(acting: Acting) -> Plan:
+    goal = GOOD[("geldrop_mierlo", "plan")]["doelen"][0]
+    content = {**GOOD[("geldrop_mierlo", "plan")], "datum_besproken": DISCUSSED.isoformat(),
+               "doelen": [{**goal, "evaluatiemoment": MISSED.isoformat()}]}
+    return acting.plan(acting.world.toewijzing_b, "aanbieder_b", content, to="goedgekeurd",
+                       gemeente="gemeente_geldrop")
+
+
+def mij_plan(acting: Acting, to: str = "concept", content: dict | None = None) -> Plan:
+    return acting.plan(acting.world.toewijzing_a, "aanbieder_a",
+                       GOOD[("midden_ijssel", "plan")] if content is None else content, to=to,
+                       gemeente="gemeente_apeldoorn")
+
+
+def read(app, what: Callable):
+    with app.app_context():
+        return what()
+
+
+def plan_state(app, plan_id: int) -> tuple[str, int]:
+    """The plan's state and its number of versions."""
+    def state():
+        plan = db.session.get(Plan, plan_id)
+        return plan.state, len(plan.versions)
+    return read(app, state)
+
+
+def count(app, model, *where) -> int:
+    return read(app, lambda: len(db.session.scalars(select(model).where(*where)).all()))
+
+
+# -- every step through the pages -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PageStep:
+    """One state-changing step in the browser: who takes it, what it starts from, the form as the
+    browser posts it (the page is opened first), and what shows that it was taken."""
+
+    name: str
+    who: str
+    prepare: Callable[[Acting], dict]
+    form: Callable[[object, dict], tuple[str, dict]]
+    done: Callable[[object, dict], bool]
+
+
+def on_page(page: str, url: str | None = None, **data) -> Callable:
+    """A small form (CSRF token and ``data``) on ``page``, posted to ``url``."""
+    def form(client, ids):
+        html = client.get(page.format(**ids)).text
+        return (url or page).format(**ids), {"csrf_token": csrf_token_from(html), **data}
+    return form
+
+
+def plan_form(button: str, **typed) -> Callable:
+    """The plan's own form as it stands on its page, with ``typed`` changes, and one button."""
+    def form(client, ids):
+        fields = form_fields(client.get(f"/plannen/{ids['plan']}").text)
+        return f"/plannen/{ids['plan']}", {**fields, **typed, button: "1"}
+    return form
+
+
+def prepare_start(acting):
+    return {"toewijzing": acting.world.toewijzing_a, "client": acting.world.client_a}
+
+
+def prepare_concept(acting):
+    return {"plan": mij_plan(acting, content={}).id}
+
+
+def prepare_saved_plan(acting):
+    return {"plan": mij_plan(acting).id}
+
+
+def prepare_evaluation(acting):
+    mij_plan(acting, to="goedgekeurd")
+    # The evaluation looks back on the approved plan's own goal.
+    review = [{**GOOD[("midden_ijssel", "evaluation")]["kijk_terug"][0],
+               "doel": GOOD[("midden_ijssel", "plan")]["doelen"][0]["doel"]}]
+    evaluation = acting.plan(acting.world.toewijzing_a, "aanbieder_a",
+                             {**GOOD[("midden_ijssel", "evaluation")], "kijk_terug": review},
+                             kind=EVALUATION)
+    return {"plan": evaluation.id}
+
+
+def prepare_submitted(acting):
+    return {"plan": mij_plan(acting, to="ingediend").id}
+
+
+def prepare_returned(acting):
+    return {"plan": mij_plan(acting, to="teruggestuurd").id}
+
+
+def prepare_gm(acting):
+    return {"plan": gm_plan(acting).id}
+
+
+def prepare_deviation(acting):
+    plan = gm_plan(acting)
+    deviation = workflow.request_deviation(
+        acting.user("aanbieder_b"), plan, workflow.templates_for(registry(), plan), "GM-P6",
+        "Cliënt op vakantie", DISCUSSED + timedelta(days=21))
+    db.session.flush()
+    return {"plan": plan.id, "deviation": deviation.id}
+
+
+def prepare_results(acting):
+    ids = region_world(acting.app, "midden_limburg", "BGI", perceel="1", grondslag="PSY")
+    toewijzing = db.session.scalar(select(Toewijzing).where(Toewijzing.client_id == ids["client"]))
+    return {"toewijzing": toewijzing.id}
+
+
+def prepare_result_to_remove(acting):
+    ids = prepare_results(acting)
+    gemeente = db.session.scalar(select(User).where(User.email == "g@gemeente.test"))
+    row = ToewijzingResult(toewijzing_id=ids["toewijzing"], recorded_by_id=gemeente.id,
+                           recorded_at=utcnow(),
+                           values={"resultaat": "Zelf koken", "activiteitstype": "helpen"})
+    db.session.add(row)
+    db.session.flush()
+    return {**ids, "result": row.id}
+
+
+PAGE_STEPS = [
+    PageStep("start a plan", PROVIDER_A, prepare_start,
+             on_page("/clienten/{client}", "/plannen/nieuw/{toewijzing}/plan"),
+             lambda app, ids: count(app, Plan, Plan.toewijzing_id == ids["toewijzing"]) == 1),
+    PageStep("save the concept", PROVIDER_A, prepare_concept,
+             plan_form("opslaan", opsteller="A. Jansen, begeleider"),
+             lambda app, ids: read(app, lambda: db.session.get(Plan, ids["plan"]).current
+                                   .content.get("opsteller")) == "A. Jansen, begeleider"),
+    PageStep("submit the plan", PROVIDER_A, prepare_saved_plan, plan_form("indienen"),
+             lambda app, ids: plan_state(app, ids["plan"]) == ("ingediend", 1)),
+    PageStep("submit the evaluation", PROVIDER_A, prepare_evaluation, plan_form("indienen"),
+             lambda app, ids: plan_state(app, ids["plan"]) == ("ingediend", 1)),
+    PageStep("approve", APELDOORN, prepare_submitted,
+             on_page("/plannen/{plan}/beoordelen", besluit="goedkeuren"),
+             lambda app, ids: plan_state(app, ids["plan"]) == ("goedgekeurd", 1)),
+    PageStep("return with comments", APELDOORN, prepare_submitted,
+             on_page("/plannen/{plan}/beoordelen", besluit="terugsturen",
+                     opmerking_algemeen="Maak de doelen meetbaar."),
+             lambda app, ids: plan_state(app, ids["plan"]) == ("teruggestuurd", 1)),
+    PageStep("make a new version", PROVIDER_A, prepare_returned,
+             on_page("/plannen/{plan}", "/plannen/{plan}/nieuwe-versie"),
+             lambda app, ids: plan_state(app, ids["plan"]) == ("concept", 2)),
+    PageStep("ask to deviate", PROVIDER_B, prepare_gm,
+             on_page("/plannen/{plan}", "/plannen/{plan}/afwijking", regel="GM-P6",
+                     reden="Cliënt op vakantie",
+                     nieuwe_datum=(DISCUSSED + timedelta(days=21)).isoformat()),
+             lambda app, ids: count(app, Deviation, Deviation.plan_id == ids["plan"]) == 1),
+    PageStep("decide on a deviation", GELDROP, prepare_deviation,
+             on_page("/plannen/{plan}", "/plannen/{plan}/afwijking/{deviation}",
+                     besluit="goedkeuren"),
+             lambda app, ids: read(app, lambda: db.session.get(
+                 Deviation, ids["deviation"]).state) == "goedgekeurd"),
+    PageStep("record the start of support", PROVIDER_B, prepare_gm,
+             on_page("/plannen/{plan}", "/plannen/{plan}/start-ondersteuning",
+                     start_ondersteuning=TODAY.isoformat()),
+             lambda app, ids: count(app, SupportStart) == 1),
+    PageStep("signal a missing report", GELDROP, prepare_gm,
+             on_page("/plannen/{plan}", "/plannen/{plan}/signaleren", gemist=MISSED.isoformat()),
+             lambda app, ids: count(app, EvaluationDue, EvaluationDue.kind == "signalering") == 1),
+    PageStep("ask an extra evaluation", GELDROP, prepare_gm,
+             on_page("/plannen/{plan}", "/plannen/{plan}/extra-evaluatie",
+                     uiterlijk=add_working_days(TODAY, 20).isoformat(), reden="Zorgen"),
+             lambda app, ids: count(app, EvaluationDue, EvaluationDue.kind == "extra") == 1),
+    PageStep("agree a later date", GELDROP, prepare_gm,
+             on_page("/plannen/{plan}", "/plannen/{plan}/afgesproken-datum",
+                     vervangt=MISSED.isoformat(),
+                     nieuwe_datum=(MISSED + timedelta(days=30)).isoformat(), reden="Vakantie"),
+             lambda app, ids: count(app, EvaluationDue, EvaluationDue.kind == "afgesproken") == 1),
+    PageStep("record a result of the toewijzing", "g@gemeente.test", prepare_results,
+             on_page("/plannen/toewijzing/{toewijzing}/resultaten",
+                     deel_resultaat="Zelf boodschappen doen", deel_activiteitstype="helpen"),
+             lambda app, ids: count(app, ToewijzingResult) == 1),
+    PageStep("remove a result of the toewijzing", "g@gemeente.test", prepare_result_to_remove,
+             on_page("/plannen/toewijzing/{toewijzing}/resultaten", verwijder="{result}"),
+             lambda app, ids: count(app, ToewijzingResult) == 0),
+]
+
+
+def _formatted(data: dict, ids: dict) -> dict:
+    return {key: value.format(**ids) if isinstance(value, str) else value
+            for key, value in data.items()}
+
+
+@pytest.mark.parametrize("moment", [FIRST_WRITE, BEFORE_COMMIT])
+@pytest.mark.parametrize("step", PAGE_STEPS, ids=[s.name for s in PAGE_STEPS])
+def test_a_step_on_the_pages_that_fails_in_the_middle_leaves_nothing_and_can_be_retried(
+        client, app, world, fault, step, moment):
+    with Acting(app, world) as acting:
+        ids = step.prepare(acting)
+    login(client, step.who)
+    url, data = step.form(client, ids)
+    data = _formatted(data, ids)
+    before = snapshot(app)
+
+    fault.arm(moment)
+    failed = client.post(url, data=data)
+    assert fault.fired == 1, "the step never reached the database"
+    assert failed.status_code == 503
+    assert failed.mimetype == "text/html"
+    assert NOTHING_SAVED in failed.text
+    assert "Traceback" not in failed.text
+    assert changed_tables(before, snapshot(app)) == []
+    assert not step.done(app, ids)
+
+    # The database is back: the same form, sent again as it was, goes through.
+    retried = client.post(url, data=data)
+    assert retried.status_code == 302, retried.text
+    assert step.done(app, ids)
+    assert "audit_log" in changed_tables(before, snapshot(app))
+
+
+def test_with_the_database_gone_a_page_still_says_what_happened(client, app, world, fault):
+    with Acting(app, world) as acting:
+        ids = prepare_saved_plan(acting)
+    login(client, PROVIDER_A)
+    url, data = plan_form("indienen")(client, ids)
+    before = snapshot(app)
+
+    fault.arm(GONE)  # every statement fails, also reading who is logged in
+    failed = client.post(url, data=data)
+    fault.disarm()
+    assert failed.status_code == 503 and NOTHING_SAVED in failed.text
+    assert "Traceback" not in failed.text
+    fault.arm(GONE)
+    page = client.get(url)
+    fault.disarm()
+    assert page.status_code == 503
+    assert "De gegevens konden nu niet worden gelezen. Probeer het zo opnieuw." in page.text
+    assert changed_tables(before, snapshot(app)) == []
+    assert client.post(url, data=data).status_code == 302
+    assert plan_state(app, ids["plan"]) == ("ingediend", 1)
