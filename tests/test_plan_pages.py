@@ -86,10 +86,10 @@ def round_trip(client, app, ids: dict, kind: str, overrides: dict | None = None)
     with app.app_context():
         plan = db.session.get(Plan, plan_id)
         template = template_for(plan.toewijzing, kind)
-        from portal.plans.routes import _document
+        from portal.plans.documents import document_of
 
         with app.test_request_context():
-            context = _document(plan).context
+            context = document_of(plan).context
         fields = {**filled(template, context), **(overrides or {})}
         asks_something = any(f.is_required({}, context) for f in template.fields(context))
 

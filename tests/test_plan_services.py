@@ -152,7 +152,7 @@ def test_one_plan_per_toewijzing_and_evaluation_after_an_approved_plan(people):
 def test_geldrop_mierlo_makes_one_integral_plan_by_the_individual_begeleiding(app, world):
     """GM-P3: with several begeleiding products one plan per client, made by the provider of the
     individual begeleiding (the template names the owner products)."""
-    from portal.plans.routes import _scope
+    from portal.plans.documents import scope_of
     from portal.regions import registry
     from portal.toewijzingen.services import create_toewijzing
     from tests.factories import BSN_B, toewijzing_input
@@ -164,12 +164,12 @@ def test_geldrop_mierlo_makes_one_integral_plan_by_the_individual_begeleiding(ap
             individual.gemeente, users["aanbieder_a"].organisation, BSN_B, "02G01", 2002,
             achternaam="Jansen", voorvoegsel=""))
         db.session.flush()
-        scope = _scope(group, PLAN)
+        scope = scope_of(group, PLAN)
         assert scope.integral and "02B01" in scope.owners
 
         with pytest.raises(PlanRefused, match="integraal plan.*Aanbieder B"):
             start(users["aanbieder_a"], group, PLAN, scope)
-        plan = start(users["aanbieder_b"], individual, PLAN, _scope(individual, PLAN))
+        plan = start(users["aanbieder_b"], individual, PLAN, scope_of(individual, PLAN))
         assert plan.product_key == "02B01"
         with pytest.raises(PlanRefused, match="al een integraal plan"):
-            start(users["aanbieder_b"], individual, PLAN, _scope(individual, PLAN))
+            start(users["aanbieder_b"], individual, PLAN, scope_of(individual, PLAN))

@@ -33,9 +33,9 @@ GM_EVALUATION = GOOD[("geldrop_mierlo", "evaluation")]
 
 def check_of(plan, stage):
     """The region's rules as the browser runs them (with the gemeente's approved deviations)."""
-    from portal.plans.routes import _check, _document
+    from portal.plans.documents import document_of, plan_check
 
-    return _check(_document(plan), plan, stage)
+    return plan_check(document_of(plan), plan, stage)
 
 
 def gm_plan(users, toewijzing, content=None, approve=True) -> Plan:
@@ -50,9 +50,9 @@ def gm_plan(users, toewijzing, content=None, approve=True) -> Plan:
 
 
 def workflow_scope(toewijzing, kind):
-    from portal.plans.routes import _scope
+    from portal.plans.documents import scope_of
 
-    return _scope(toewijzing, kind)
+    return scope_of(toewijzing, kind)
 
 
 @pytest.fixture
@@ -402,9 +402,9 @@ def test_ml_p3_the_gemeente_records_results_and_the_plan_must_list_them(client, 
 
     with app.app_context(), app.test_request_context():
         plan = db.session.get(Plan, plan_id)
-        from portal.plans.routes import _document
+        from portal.plans.documents import document_of
 
-        context = _document(plan).context
+        context = document_of(plan).context
         assert context.toewijzing_results == ({"resultaat": "Zelf boodschappen doen",
                                                "activiteitstype": "helpen"},)
         good = dict(GOOD[("midden_limburg", "plan")])

@@ -3,8 +3,8 @@ locking by ``lock_version``), submit, read status, versions and the reviewer's c
 gemeente approves or returns a submitted version.
 
 Every step is a function of :mod:`portal.plans.services` (the state table, who may do what, the
-audit log); the template, its context and the region's rules come from the same helpers the pages
-use (:mod:`portal.plans.routes`), so the API and the browser check a plan identically. Content is
+audit log); the template, its context and the region's rules come from the same functions the pages
+use (:mod:`portal.plans.documents`), so the API and the browser check a plan identically. Content is
 JSON in the format of :mod:`portal.plans.form_builder` (dates ``jjjj-mm-dd``, choices as their
 codes, goals as a list of objects). The browser's form refuses a value of the wrong form before
 saving; the API does the same with the same check (422 per field); what the region's rules say
@@ -29,6 +29,15 @@ from portal.api.toewijzingen import toewijzing_or_404
 from portal.auth.policy import any_role, roles
 from portal.extensions import db
 from portal.plans import checks
+from portal.plans.checks import format_problem  # the one check of a value's form
+from portal.plans.documents import (
+    Document,
+    document_of,
+    plan_check,
+    start_on_template,
+    template_for,
+    visible_plans,
+)
 from portal.plans.lifecycle import STATES, allowed
 from portal.plans.models import EVALUATION, PLAN, Plan
 from portal.plans.services import (
@@ -38,7 +47,6 @@ from portal.plans.services import (
     decide,
     new_version,
     save,
-    start,
     submit,
 )
 from portal.plans.templates import (
@@ -234,8 +242,6 @@ def template_json(template: Template, context: TemplateContext,
 def template_of_toewijzing(toewijzing_id: int, kind: str):
     """Het sjabloon van de regio voor een plan of evaluatie bij deze toewijzing, als JSON: de
     secties met hun velden, wanneer een veld verplicht is, de keuzes en de bron."""
-    from portal.plans.routes import template_for
-
     toewijzing = toewijzing_or_404(toewijzing_id)
     template = template_for(toewijzing, kind)
     if template is None:
@@ -253,17 +259,20 @@ def template_of_toewijzing(toewijzing_id: int, kind: str):
 @blp.response(200, TemplateSchema)
 def template_of_plan(plan_id: int):
     """Het sjabloon waarop dit plan of deze evaluatie geschreven wordt."""
-    from portal.plans.routes import _document
-
-    document = _document(plan_or_404(plan_id))
+    document = document_or_404(plan_or_404(plan_id))
     return template_json(document.template, document.context, document.plan_goals)
 
 
 # -- reading -------------------------------------------------------------------------------------------
 
-def plan_or_404(plan_id: int) -> Plan:
-    from portal.plans.routes import visible_plans
+def document_or_404(plan: Plan) -> Document:
+    document = document_of(plan)
+    if document is None:
+        raise Problem(404, "De regio heeft geen sjabloon (meer) voor het product van dit plan.")
+    return document
 
+
+def plan_or_404(plan_id: int) -> Plan:
     plan = db.session.scalar(visible_plans(current_user).where(Plan.id == plan_id))
     if plan is None:
         raise Problem(404, f"Plan {plan_id} bestaat niet, of deze sleutel heeft er geen toegang "
@@ -277,8 +286,6 @@ def plan_or_404(plan_id: int) -> Plan:
 @blp.response(200, PlanPageSchema)
 def list_plans(args):
     """Plannen en evaluaties van uw organisatie, te filteren op soort, status en toewijzing."""
-    from portal.plans.routes import visible_plans
-
     query = visible_plans(current_user)
     if "kind" in args:
         query = query.where(Plan.kind == args["kind"])
@@ -314,8 +321,6 @@ def versions(plan_id: int):
 @blp.response(201, PlanSchema)
 def start_plan(data):
     """Een nieuw plan of een nieuwe evaluatie als concept, bij een toewijzing van uw organisatie."""
-    from portal.plans.routes import _initial_content, _scope, template_for
-
     toewijzing = toewijzing_or_404(data["toewijzing_id"])
     kind = data["kind"]
     template = template_for(toewijzing, kind)
@@ -324,11 +329,8 @@ def start_plan(data):
                            f"{'plan' if kind == PLAN else 'evaluatieverslag'}.",
                       [{"pointer": "#/kind", "detail": "Geen sjabloon voor dit product."}])
     try:
-        # As the page's "Plan maken" (portal.plans.routes.new) calls it.
-        plan = start(current_user, toewijzing, kind, _scope(toewijzing, PLAN),
-                     needs_plan=template_for(toewijzing, PLAN) is not None,
-                     content=_initial_content(toewijzing, template) if kind == PLAN else None,
-                     evaluation_scope=_scope(toewijzing, EVALUATION))
+        # As the page's "Plan maken" (portal.plans.routes.new) does.
+        plan = start_on_template(current_user, toewijzing, kind, template)
     except PlanRefused as refused:
         raise Problem(409, refused.message) from None
     return plan, 201, {"Location": url_for("api_plannen.get_plan", plan_id=plan.id)}
@@ -339,21 +341,19 @@ def start_plan(data):
 @mutation
 @blp.arguments(ConceptSchema)
 @blp.response(200, PlanWithWarningsSchema)
-@blp.alt_response(409, description="Het plan is opgeslagen nadat u het las (lock_version), of "
-                                    "is niet meer een concept.")
+@blp.problem(409, "Het plan is opgeslagen nadat u het las (lock_version), of is niet meer een "
+                  "concept.")
 def save_concept(data, plan_id: int):
     """De inhoud van het concept opslaan (alles vervangen). Een waarde in de verkeerde vorm geeft
     422 per veld; wat de regels van de regio nog missen komt terug als waarschuwing."""
-    from portal.plans.routes import _check, _document
-
     plan = plan_or_404(plan_id)
-    document = _document(plan)
+    document = document_or_404(plan)
     _refuse_malformed(document.template, document.context, data["content"])
     content = _with_plan_goals(document, data["content"])
     try:
         warnings = save(current_user, plan, data["lock_version"],
                         Draft(content, data["author_name"], data["author_level"]),
-                        _check(document, plan, SAVE))
+                        plan_check(document, plan, SAVE))
     except StaleEdit as stale:
         raise Problem(409, stale.message) from None
     except StaleDataError:
@@ -368,17 +368,16 @@ def save_concept(data, plan_id: int):
 @mutation
 @blp.arguments(SubmitSchema)
 @blp.response(200, PlanWithWarningsSchema)
-@blp.alt_response(422, description="De regels van de regio blokkeren het indienen; 'errors' "
-                                    "noemt elk veld en elke regel.")
+@blp.problem(422, "De regels van de regio blokkeren het indienen; 'errors' noemt elk veld en "
+                  "elke regel.")
 def submit_plan(data, plan_id: int):
     """Het concept indienen bij de gemeente. Fouten volgens de regels van de regio blokkeren;
     waarschuwingen komen terug."""
-    from portal.plans.routes import _check, _document
-
     plan = plan_or_404(plan_id)
-    document = _document(plan)
+    document = document_or_404(plan)
     try:
-        warnings = submit(current_user, plan, data["lock_version"], _check(document, plan, SUBMIT))
+        warnings = submit(current_user, plan, data["lock_version"],
+                          plan_check(document, plan, SUBMIT))
     except StaleEdit as stale:
         raise Problem(409, stale.message) from None
     except StaleDataError:
@@ -415,10 +414,8 @@ def review(data, plan_id: int):
     """De gemeente keurt de ingediende versie goed of stuurt haar terug, met opmerkingen per
     sectie (terugsturen vraagt ten minste één opmerking)."""
     plan = plan_or_404(plan_id)
-    from portal.plans.routes import _document
-
-    sections = {section.key for section, _fields in _document(plan).template.layout(
-        _document(plan).context)}
+    document = document_or_404(plan)
+    sections = {section.key for section, _fields in document.template.layout(document.context)}
     unknown = [key for key in data["comments"] if key not in sections]
     if unknown:
         raise Problem(422, "Opmerkingen horen bij een sectie van het sjabloon.", [
@@ -436,8 +433,6 @@ def review(data, plan_id: int):
 def _refuse_malformed(template: Template, context: TemplateContext, content: dict) -> None:
     """What the browser's form refuses before saving: an unknown field, a value of the wrong
     form (a date that is no date, a choice that is not offered, too long a text)."""
-    from portal.plans.checks import _format_problem  # the one check of a value's form
-
     shown = {f.key: f for f in template.fields(context)}
     errors = []
     for key, value in content.items():
@@ -447,7 +442,7 @@ def _refuse_malformed(template: Template, context: TemplateContext, content: dic
         elif f.kind in ("goals", "goal_review"):
             errors += _row_problems(f, value, context)
         else:
-            problem = _format_problem(f, value)
+            problem = format_problem(f, value)
             if problem:
                 errors.append((f"#/content/{key}", f"{f.label}: {problem}."))
     if errors:
@@ -456,8 +451,6 @@ def _refuse_malformed(template: Template, context: TemplateContext, content: dic
 
 
 def _row_problems(f: Field, value, context: TemplateContext) -> list[tuple[str, str]]:
-    from portal.plans.checks import _format_problem
-
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
@@ -478,7 +471,7 @@ def _row_problems(f: Field, value, context: TemplateContext) -> list[tuple[str, 
                 problems.append((where, f"{f.label}, rij {index + 1}: '{key}' is geen deel van "
                                         f"een rij."))
                 continue
-            problem = _format_problem(part, cell)
+            problem = format_problem(part, cell)
             if problem:
                 problems.append((where, f"{f.label}, rij {index + 1}, {part.label}: {problem}."))
     return problems

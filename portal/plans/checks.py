@@ -173,7 +173,7 @@ def _place(section: Section, f: Field) -> str:
     return f"{section.title} › ‘{f.label}’"
 
 
-def _format_problem(f: Field, value: Any) -> str | None:
+def format_problem(f: Field, value: Any) -> str | None:
     """Why a stored value cannot be an answer to ``f``; None when it can (or is empty)."""
     if _empty(value):
         return None
@@ -217,7 +217,7 @@ def _check_field(section: Section, f: Field, content: Mapping[str, Any],
         return _check_goals(section, f, value, content, context)
     if f.kind == "goal_review":
         return _check_review(section, f, value, content, context)
-    problem = _format_problem(f, value)
+    problem = format_problem(f, value)
     if problem:
         return [Finding(_input_rule(f, context), Severity.ERROR,
                         f"{_place(section, f)}: {problem}.{_cite(f)}", f.key)]
@@ -254,7 +254,7 @@ def _check_goals(section: Section, f: Field, value: Any, content: Mapping[str, A
         for part in parts:
             key = f"{f.key}-{index}-{part.key}"
             part_value = row.get(part.key)
-            problem = _format_problem(part, part_value)
+            problem = format_problem(part, part_value)
             if problem:
                 found.append(Finding(_input_rule(part, context), Severity.ERROR,
                                      f"{where}: ‘{part.label}’ {problem}.{_cite(part)}", key))

@@ -8,38 +8,40 @@ step goes through :mod:`portal.plans.services`, which knows the state table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
+from portal.accounts.roles import AANBIEDER, GEMEENTE
 from portal.auth.policy import any_role, roles, visible_toewijzingen
 from portal.extensions import db
 from portal.forms import Form
-from portal.plans import checks, workflow
-from portal.plans.display import goal_texts, print_document, shown_sections
+from portal.plans import checks
+from portal.plans.display import print_document, shown_sections
+from portal.plans.documents import (  # template_for, visible_plans: also for other pages
+    Document,
+    document_of,
+    plan_check,
+    start_on_template,
+    template_for,
+    visible_plans,
+)
 from portal.plans.form_builder import ADD_ROW, SAVE, SUBMIT, build_form
 from portal.plans.lifecycle import CONCEPT, STATES, allowed
-from portal.plans.models import EVALUATION, PLAN, Plan, PlanVersion, ToewijzingResult
+from portal.plans.models import EVALUATION, PLAN, Plan, PlanVersion
 from portal.plans.pdf import pdf_bytes
 from portal.plans.queue import queue, review_term
 from portal.plans.services import (
     Draft,
     PlanRefused,
-    Scope,
     StaleEdit,
     decide,
     new_version,
     save,
-    start,
 )
 from portal.plans.services import submit as submit_plan
-from portal.plans.templates import Template, TemplateContext
-from portal.plugins.types import Product
 from portal.regions import registry
 from portal.toewijzingen.models import Toewijzing
 
@@ -49,17 +51,6 @@ bp = Blueprint("plans", __name__, url_prefix="/plannen", template_folder="pages"
 
 # -- which plans a user sees ---------------------------------------------------------------------
 
-def visible_plans(user):
-    query = select(Plan)
-    if user.role == BEHEER:
-        return query
-    if user.role == AANBIEDER:
-        return query.where(Plan.aanbieder_id == user.organisation_id)
-    if user.role == GEMEENTE:
-        return query.where(Plan.gemeente_id == user.organisation_id)
-    return query.where(False)
-
-
 def _plan_or_404(plan_id: int) -> Plan:
     plan = db.session.scalar(visible_plans(current_user).where(Plan.id == plan_id))
     if plan is None:
@@ -67,62 +58,13 @@ def _plan_or_404(plan_id: int) -> Plan:
     return plan
 
 
-# -- the template of a plan ----------------------------------------------------------------------
+# -- the template of a plan (portal.plans.documents, shared with the API) -----------------------
 
-@dataclass(frozen=True)
-class Document:
-    """What a plan is written on: its region's template for its product, and the context."""
-
-    template: Template
-    context: TemplateContext
-    product: Product
-    plan_goals: tuple[str, ...] = ()
-
-
-def template_for(toewijzing: Toewijzing, kind: str) -> Template | None:
-    region = toewijzing.gemeente.region_code or ""
-    product = registry().product(region, toewijzing.product_key or "")
-    if product is None:
-        return None
-    if kind == PLAN:
-        return registry().plan_template(region, product)
-    return registry().evaluation_template(region, product)
-
-
-def _document(plan: Plan, today: date | None = None) -> Document:
-    toewijzing = plan.toewijzing
-    product = registry().product(plan.region_code, plan.product_key or "")
-    template = template_for(toewijzing, plan.kind) if product is not None else None
-    if template is None:
-        abort(404)
-    others = frozenset(t.product_key for t in db.session.scalars(select(Toewijzing).where(
-        Toewijzing.client_id == plan.client_id, Toewijzing.status == "actief",
-        Toewijzing.id != toewijzing.id)) if t.product_key)
-    results = tuple(dict(r.values or {}) for r in db.session.scalars(
-        select(ToewijzingResult).where(ToewijzingResult.toewijzing_id == toewijzing.id)
-        .order_by(ToewijzingResult.id)))
-    context = TemplateContext(product_key=product.key, municipality_code=plan.gemeente.code,
-                              start=toewijzing.ingangsdatum, end=toewijzing.einddatum,
-                              today=today or date.today(), other_products=others,
-                              toewijzing_results=results)
-    goals: tuple[str, ...] = ()
-    if plan.kind == EVALUATION and plan.evaluates is not None:
-        plan_template = template_for(toewijzing, PLAN)
-        if plan_template is not None:
-            goals = tuple(goal_texts(plan_template, plan.evaluates.current.content))
-    return Document(template, context, product, goals)
-
-
-def _check(document: Document, plan: Plan, stage: str):
-    """The region's rules on some content at one moment (save: warnings; submit: errors block)."""
-    run = checks.check_plan if plan.kind == PLAN else checks.check_evaluation
-    approved = workflow.approved_deviations(plan)
-
-    def check(content):
-        found = run(registry(), plan.region_code, document.product, content, document.context,
-                    stage).findings
-        return workflow.apply_deviations(found, approved)  # what the gemeente allowed
-    return check
+def _document(plan: Plan) -> Document:
+    document = document_of(plan)
+    if document is None:
+        abort(404)  # the region no longer has a template for this plan's product
+    return document
 
 
 # -- starting one --------------------------------------------------------------------------------
@@ -144,38 +86,13 @@ def new(toewijzing_id: int, kind: str):
                                                           else "evaluatieverslag."), "error")
         return redirect(url_for("clients.detail", client_id=toewijzing.client_id))
     try:
-        plan = start(current_user, toewijzing, kind, _scope(toewijzing, PLAN),
-                     needs_plan=template_for(toewijzing, PLAN) is not None,
-                     content=_initial_content(toewijzing, template) if kind == PLAN else None,
-                     evaluation_scope=_scope(toewijzing, EVALUATION))
+        plan = start_on_template(current_user, toewijzing, kind, template)
         db.session.commit()
     except PlanRefused as refused:
         db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for("clients.detail", client_id=toewijzing.client_id))
     return redirect(url_for("plans.detail", plan_id=plan.id))
-
-
-def _scope(toewijzing: Toewijzing, kind: str) -> Scope:
-    """Whether the region makes one integral plan (or evaluation) per client for this product
-    (its template names the owners), or one per toewijzing."""
-    template = template_for(toewijzing, kind)
-    if template is None or not template.integral_owners:
-        return Scope()
-    return Scope(template.integral_owners, template.products)
-
-
-def _initial_content(toewijzing: Toewijzing, template: Template) -> dict:
-    """A new plan starts from the results the gemeente recorded on the toewijzing, where the
-    region's template asks the plan to repeat them."""
-    content: dict = {}
-    for term in template.terms_of("toewijzing_results", toewijzing.product_key):
-        rows = [dict(r.values or {}) for r in db.session.scalars(
-            select(ToewijzingResult).where(ToewijzingResult.toewijzing_id == toewijzing.id)
-            .order_by(ToewijzingResult.id))]
-        if rows:
-            content[term.params["field"]] = rows
-    return content
 
 
 # -- reading and writing -------------------------------------------------------------------------
@@ -207,10 +124,10 @@ def _save_or_submit(plan: Plan, document: Document, form, stage: str):
     content = form.content()
     seen = request.form.get("lock_version", type=int) or 0
     try:
-        findings = save(current_user, plan, seen, Draft(content), _check(document, plan, SAVE))
+        findings = save(current_user, plan, seen, Draft(content), plan_check(document, plan, SAVE))
         if stage == SUBMIT:
             warnings = submit_plan(current_user, plan, plan.lock_version,
-                                   _check(document, plan, SUBMIT))
+                                   plan_check(document, plan, SUBMIT))
         db.session.commit()
     except StaleEdit as stale:
         db.session.rollback()

@@ -19,6 +19,7 @@ from portal.accounts.roles import AANBIEDER, GEMEENTE
 from portal.auth.policy import any_role, roles, visible_toewijzingen
 from portal.extensions import db, utcnow
 from portal.plans import workflow
+from portal.plans.documents import results_of
 from portal.plans.form_builder import DATE_FORMATS
 from portal.plans.models import PLAN, Deviation, Plan, ToewijzingResult
 from portal.plans.routes import StartForm, _plan_or_404, bp, template_for
@@ -200,11 +201,6 @@ def _results_parts(toewijzing: Toewijzing) -> tuple[Field | None, list[Field], s
     goals = template.field(terms[0].params["field"])
     parts = [p for p in goals.parts if p.key in terms[0].params["match"]] if goals else []
     return goals, parts, terms[0].id
-
-
-def results_of(toewijzing: Toewijzing) -> list[ToewijzingResult]:
-    return list(db.session.scalars(select(ToewijzingResult).where(
-        ToewijzingResult.toewijzing_id == toewijzing.id).order_by(ToewijzingResult.id)))
 
 
 @bp.route("/toewijzing/<int:toewijzing_id>/resultaten", methods=["GET", "POST"])
