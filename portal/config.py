@@ -11,6 +11,7 @@ command-line commands (regions, serve, validate) can use it without importing th
 | MAX_UPLOAD_MB | 25 | largest request body accepted (OP179: 25 MB per iWmo file) |
 | SESSION_COOKIE_SECURE | false | always mark the session cookie Secure (it is Secure on HTTPS anyway) |
 | WMO_LOAD_ENTRY_POINTS | true | load region plugins from the entry-point group (tests may turn it off) |
+| API_VALIDATE_RESPONSES | true with WMO_ENV=test | check every API response against the OpenAPI document (portal/api/validation.py) |
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def settings_from_env(instance_path: Path, environ: Mapping[str, str] = os.envir
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "MAX_UPLOAD_MB": max_upload_mb,
         "SESSION_COOKIE_SECURE": _flag(environ.get("SESSION_COOKIE_SECURE"), False),
+        # A check for testing: a mismatch becomes a 500 (portal.api.validation).
+        "API_VALIDATE_RESPONSES": _flag(environ.get("API_VALIDATE_RESPONSES"), env == "test"),
         **region_settings(environ),
     }
 

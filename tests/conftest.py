@@ -52,6 +52,8 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "WMO_REGIONS": [],
         "WMO_GENERIC_REGIONS_DIR": None,
+        # Every API response is checked against the OpenAPI document (portal/api/validation.py).
+        "API_VALIDATE_RESPONSES": True,
     }
 
 

@@ -23,7 +23,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from portal import create_app
-from tests.api_support import bearer, tokens  # noqa: F401
+from portal.extensions import db
+from tests.api_support import assert_problem, bearer, tokens  # noqa: F401
 from tests.conftest import base_config
 
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -103,3 +104,45 @@ def test_generated_requests_get_no_server_error_and_documented_answers(app, worl
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     call()
+
+
+# -- every response checked against the document (portal/api/validation.py) ------------------------
+
+def _break_the_catalogue(app) -> None:
+    """The catalogue answers a region without its required fields, as a slip in a view would."""
+    from portal.auth.policy import any_role
+
+    app.view_functions["api_catalogus.regions"] = any_role(
+        lambda: {"regions": [{"code": "midden_ijssel", "products": "geen lijst"}]})
+
+
+def test_a_response_that_breaks_the_document_is_a_500_naming_the_mismatch(app, client, tokens,
+                                                                          caplog):
+    assert app.config["API_VALIDATE_RESPONSES"]  # on in the test configuration
+    _break_the_catalogue(app)
+    with caplog.at_level("ERROR", logger="portal"):
+        response = client.get("/api/v1/regios", headers=bearer(tokens["aanbieder_a"]))
+    body = assert_problem(response, 500, "klopt niet met het OpenAPI-document", "products",
+                          "'name' is a required property")
+    assert "(200)" in body["detail"]
+    assert "GET /api/v1/regios -> 200" in caplog.text and "products" in caplog.text
+
+
+def test_without_the_check_as_in_production_the_response_goes_out_unchanged(app_config, tokens):
+    unchecked = create_app({**app_config, "API_VALIDATE_RESPONSES": False})  # the same database
+    _break_the_catalogue(unchecked)
+    response = unchecked.test_client().get("/api/v1/regios", headers=bearer(tokens["aanbieder_a"]))
+    assert response.status_code == 200
+    assert response.get_json()["regions"][0]["products"] == "geen lijst"
+    with unchecked.app_context():
+        db.engine.dispose()
+
+
+def test_production_settings_leave_the_check_off_and_test_settings_turn_it_on():
+    from portal.config import settings_from_env
+
+    assert settings_from_env(Path("/tmp"), {"WMO_ENV": "production"})[
+        "API_VALIDATE_RESPONSES"] is False
+    assert settings_from_env(Path("/tmp"), {"WMO_ENV": "test"})["API_VALIDATE_RESPONSES"] is True
+    assert settings_from_env(Path("/tmp"), {"WMO_ENV": "demo", "API_VALIDATE_RESPONSES": "true"})[
+        "API_VALIDATE_RESPONSES"] is True

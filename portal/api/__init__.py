@@ -7,6 +7,8 @@ would change every page of the portal for the sake of the API. flask-smorest als
 format to us (every error is an RFC 9457 problem, portal.api.problems) and lets a view keep the
 portal's one authorisation policy (``@roles``) as is. Request bodies and query parameters are
 validated against the same schemas the document is generated from; unknown fields are refused.
+Responses are checked against the document itself while testing (``API_VALIDATE_RESPONSES``,
+portal.api.validation, with openapi-schema-validator).
 
 The documentation page (``/api/v1/docs``) is rendered by the portal from the OpenAPI document, in
 Jinja, with no JavaScript and nothing from a CDN, so it obeys the portal's Content-Security-Policy;
@@ -59,3 +61,7 @@ def init_app(app: Flask) -> None:
     app.view_functions["api-docs.openapi_json"] = public(lambda: serve_document())
     app.register_error_handler(Problem, handle_problem)
     app.extensions["wmo_api"] = api
+    if app.config.get("API_VALIDATE_RESPONSES"):
+        from portal.api import validation
+
+        validation.init_app(app, api)

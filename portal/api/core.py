@@ -64,6 +64,12 @@ class ApiBlueprint(Blueprint):
 
     ARGUMENTS_PARSER = FlaskParser(unknown=RAISE)
 
+    def problem(self, status: int, description: str):
+        """Document an error a view answers, with what it means there: a problem (RFC 9457), as
+        every error is (alt_response alone would document it without a body)."""
+        return self.alt_response(status, schema=ProblemSchema, content_type=PROBLEM_MIMETYPE,
+                                 description=description)
+
 
 def consumes(*mimetypes: str, max_bytes: int | None = None) -> Callable:
     """The content types a view takes (default: JSON) and its largest body (default: 1 MB;

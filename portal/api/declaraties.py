@@ -117,7 +117,7 @@ def declaration_or_404(upload_id: int, *options) -> Upload:
 @mutation
 @blp.doc(requestBody=REQUEST_BODY)
 @blp.response(201, DeclarationSchema)
-@blp.alt_response(422, description="Een bericht van een andere soort (bijv. een WMO301).")
+@blp.problem(422, "Een bericht van een andere soort (bijv. een WMO301).")
 def hand_in():
     """Een WMO323 indienen. Het antwoord geeft het oordeel; ook een afgekeurd bestand wordt
     bewaard en beantwoord (status ongeldig, dubbel of geweigerd). De uitkomst per prestatie staat
@@ -174,8 +174,8 @@ def prestaties(args, upload_id: int):
 
 @blp.route(f"/declaraties/<{ID}:upload_id>/wmo325")
 @any_role
-@blp.response(200, description="Het WMO325-antwoordbericht.",
-              content_type="application/xml")
+@blp.response(200, {"type": "string", "description": "Het WMO325-bericht (iWmo 3.2)."},
+              description="Het WMO325-antwoordbericht.", content_type="application/xml")
 def answer(upload_id: int):
     """Het WMO325-antwoord op deze declaratie (XML)."""
     upload = declaration_or_404(upload_id, undefer(Upload.answer))

@@ -220,7 +220,7 @@ _POINTERS = {"aanbieder_id": "aanbieder_agb", "product_key": "product", "gemeent
 @mutation
 @blp.arguments(ToewijzingCreateSchema)
 @blp.response(201, ToewijzingSchema)
-@blp.alt_response(422, description="Ongeldige invoer of een regel van de regio.")
+@blp.problem(422, "Ongeldige invoer of een regel van de regio.")
 def create(data):
     """Een nieuwe toewijzing van uw gemeente (met elke controle van het beheerformulier)."""
     gemeente = current_user.organisation
@@ -265,7 +265,7 @@ def _pointer(name: str) -> str:
 @mutation
 @blp.doc(requestBody=REQUEST_BODY)
 @blp.response(201, ImportSchema)
-@blp.alt_response(422, description="Een bericht van een andere soort (bijv. een WMO323).")
+@blp.problem(422, "Een bericht van een andere soort (bijv. een WMO323).")
 def import_wmo301():
     """Een WMO301 van uw gemeente inlezen: toewijzingen aangemaakt of bijgewerkt per
     ToewijzingNummer, het hele bericht of niets. Het antwoord geeft het oordeel en per
