@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from portal.iwmo.pieces import PieceFailed
 from portal.iwmo.safe_xml import PARSER_OPTIONS, Refused
 
 END = "einde"  # the kind of the record after the last one
@@ -90,18 +91,20 @@ class Record(dict):
     ``text`` and ``has`` are dict's own get and ``in``: rules call them millions of times.
     """
 
-    __slots__ = ("kind", "element", "line", "_path", "_lines", "memo")
+    __slots__ = ("kind", "element", "line", "_path", "_lines", "memo", "offset")
 
     text = dict.get
     has = dict.__contains__
 
-    def __init__(self, kind: str, element, path, line: int | None, lines: dict | None = None):
+    def __init__(self, kind: str, element, path, line: int | None, lines: dict | None = None,
+                 offset: int = 0):
         self.kind = kind
         self.element = element
         self.line = line
         self._path = path  # a str, or (prefix, middle, kind, number) joined when first asked for
         self._lines = lines
         self.memo = None  # for values several rules derive from the same fields
+        self.offset = offset  # the element's lines are its sourceline + offset (a piece's place)
 
     @property
     def fields(self) -> dict:
@@ -125,7 +128,7 @@ class Record(dict):
         line = self._lines.get(name) if self._lines is not None else None
         if line is None and self.element is not None:
             found = _find(self.element, name)
-            line = found.sourceline if found is not None else None
+            line = found.sourceline + self.offset if found is not None else None
         return line or self.line, f"{self.path}/{name}"
 
     def __repr__(self) -> str:
@@ -142,74 +145,149 @@ def _find(element, path: str):
 
 
 class RecordStream:
-    """Iterate over the records of one message read from ``source`` (a binary file object)."""
+    """Iterate over the records of one message read from ``source`` (a binary file object).
 
-    def __init__(self, source: BinaryIO, layout: Layout, namespace: str):
+    Given ``pieces`` (:class:`portal.iwmo.pieces.Pieces`, for a large file), the records come from
+    pieces a second thread parses, the same records as the ordinary way (see that module).
+    """
+
+    def __init__(self, source: BinaryIO, layout: Layout, namespace: str, pieces=None):
         self._source = source
         self._layout = layout
+        self._pieces = pieces
         prefix = "{" + namespace + "}"
         self._kinds = {prefix + name: name for name in layout.records + layout.heads}
         self._heads = {prefix + name for name in layout.heads}
         self._flat = set(layout.flat)
         self._repeated = set(layout.repeated)
-        self._open: dict[object, str] = {}  # head elements handed out and not ended → path
+        self._client = prefix + "Client"
         self._learned: dict[str, dict[str, str]] = {kind: {} for kind in layout.flat}
+        self._start()
+
+    def _start(self) -> None:
+        """The state of one reading of the file (a reading in pieces may give way to another)."""
+        self._open: dict[object, str] = {}  # head elements handed out and not ended → path
         self._shapes: dict[str, dict[tuple[int, int], list[str]] | None] = {
-            kind: {} for kind in layout.shaped}
-        self._shape_counts: dict[str, int] = {kind: 0 for kind in layout.shaped}
+            kind: {} for kind in self._layout.shaped}
+        self._shape_counts: dict[str, int] = {kind: 0 for kind in self._layout.shaped}
         self.shape_mismatch = False  # a confirmation read found another sequence than learned
         self._counts: dict[str, tuple[object, int]] = {}  # kind → (parent element, last number)
+        self._root = None  # the document's root element, known once the records are read
+        self._offset = 0  # lines before the piece being read (0: reading the whole file)
+        self._alias: dict = {}  # the Clients' parent in this piece → the one in the first piece
 
     def __iter__(self) -> Iterator[Record]:
+        if self._pieces is None:
+            yield from self._walk(self._whole())
+            return
+        handed_out = 0
+        try:
+            for record in self._walk(self._in_pieces(self._pieces)):
+                handed_out += 1
+                yield record
+            return
+        except PieceFailed:
+            pass
+        # Start over the ordinary way; the records up to here are the same, and were handed out.
+        self._start()
+        self._source.seek(0)
+        for number, record in enumerate(self._walk(self._whole())):
+            if number >= handed_out:
+                yield record
+
+    def _whole(self):
+        """The end events of the records and heads, from iterparse over the whole file."""
         context = etree.iterparse(
             self._source, events=("end",), tag=list(self._kinds), remove_blank_text=True,
             remove_comments=True, remove_pis=True, **PARSER_OPTIONS)
+        yield context
+        self._root = context.root
+
+    def _in_pieces(self, pieces):
+        """The end events of the records and heads, piece by piece, as iterparse would give them
+        for the whole file: the first piece's prefix (Header, ...) is read once, the Clients of
+        each piece in turn, and the ends of the elements around the Clients (Declaratie) last.
+        Those elements are the first piece's: every later piece's Clients' parent stands for the
+        first piece's (self._alias), so heads, numbers and paths carry on across pieces."""
+        first_parent = None
+        around = []
+        tags = list(self._kinds)
+        for tree, lines in pieces:
+            self._offset = lines
+            client = next(tree.iter(self._client), None)
+            if client is None:  # cannot be: each piece starts with a Client
+                raise PieceFailed("a piece without a Client")
+            parent = client.getparent()
+            if first_parent is None:
+                if client.getprevious() is not None:  # the Clients' parent holds more: not cut
+                    raise PieceFailed("something before the first Client in its parent")
+                first_parent, self._root = parent, tree.getroot()
+                around = [element for element in client.iterancestors()
+                          if element.tag in self._kinds]  # innermost first: the order they end
+                yield _without(etree.iterwalk(tree, events=("end",), tag=tags), set(around))
+            else:
+                self._alias = {parent: first_parent}
+                yield etree.iterwalk(parent, events=("end",), tag=tags)
+        self._offset = 0
+        self._alias = {}
+        yield [("end", element) for element in around]
+
+    def _walk(self, parts) -> Iterator[Record]:
         kinds, heads, flat = self._kinds, self._heads, self._flat
         # The previous record, for the common case of records following each other in one parent
         # (Prestatie after Prestatie): its parent and kind, place and number, and its element.
         previous_parent = previous_kind = done = None
         prefix = middle = ""
         number = 0
-        for _event, element in context:
-            tag = element.tag
-            kind = kinds[tag]
-            if tag in heads:
-                if self._open.pop(element, None) is None:  # no records inside: handed out whole
-                    yield self._head(element, kind, stop=None)
-                _release(element)
-                continue
-            parent = element.getparent()
-            if parent is previous_parent and kind == previous_kind:
-                # The next record in the same parent: same place, next number, and the previous
-                # one (checked and cleared) can go.
-                if number:
-                    number += 1
-                parent.remove(done)
-            else:
-                if previous_parent is not None:
-                    self._counts[previous_kind] = (previous_parent, number)
-                prefix, middle, pending = self._above(element)
-                for head, stop in pending:
-                    yield self._head(head, kinds[head.tag], stop)
-                if pending:
-                    prefix, middle, _ = self._above(element)
-                number = self._number(element, kind)
-                _release(element, keep=True)
-                previous_parent, previous_kind = parent, kind
-            if kind in flat:
-                record = Record(kind, element, (prefix, middle, kind, number), element.sourceline)
-                self._flat_fields(element, kind, record)
-            else:
-                record = Record(kind, element, (prefix, middle, kind, number), element.sourceline,
-                                {})
-                _collect(element, "", record, record._lines, stop=None)
-            yield record
-            element.clear(keep_tail=False)
-            done = element
-        if context.root is not None and context.root.getroottree().docinfo.doctype:
+        for events in parts:
+            offset, alias = self._offset, self._alias
+            for _event, element in events:
+                tag = element.tag
+                kind = kinds[tag]
+                if tag in heads:
+                    if self._open.pop(element, None) is None:  # no records inside: handed out whole
+                        yield self._head(element, kind, stop=None)
+                    _release(element)
+                    continue
+                parent = element.getparent()
+                if alias:
+                    parent = alias.get(parent, parent)
+                if parent is previous_parent and kind == previous_kind:
+                    # The next record in the same parent: same place, next number, and the previous
+                    # one (checked and cleared) can go.
+                    if number:
+                        number += 1
+                    parent.remove(done)
+                else:
+                    if previous_parent is not None:
+                        self._counts[previous_kind] = (previous_parent, number)
+                    prefix, middle, pending = self._above(element)
+                    for head, stop in pending:
+                        yield self._head(head, kinds[head.tag], stop)
+                    if pending:
+                        prefix, middle, _ = self._above(element)
+                    number = self._number(element, kind)
+                    _release(element, keep=True)
+                    previous_parent, previous_kind = parent, kind
+                line = element.sourceline
+                if offset:
+                    line += offset
+                if kind in flat:
+                    record = Record(kind, element, (prefix, middle, kind, number), line,
+                                    offset=offset)
+                    self._flat_fields(element, kind, record)
+                else:
+                    record = Record(kind, element, (prefix, middle, kind, number), line, {},
+                                    offset)
+                    _collect(element, "", record, record._lines, None, offset)
+                yield record
+                element.clear(keep_tail=False)
+                done = element
+        root = self._root
+        if root is not None and root.getroottree().docinfo.doctype:
             raise Refused("Het bestand bevat een DOCTYPE-declaratie; die is niet toegestaan.")
-        root = "/" + local_name(context.root.tag) if context.root is not None else "/Bericht"
-        yield Record(END, None, root, None)
+        yield Record(END, None, "/" + local_name(root.tag) if root is not None else "/Bericht",
+                     None)
 
     # -- records ----------------------------------------------------------------------------------
 
@@ -256,13 +334,17 @@ class RecordStream:
             keys.append(key)
         return keys
 
+    def _parent(self, element):
+        parent = element.getparent()
+        return self._alias.get(parent, parent)
+
     def _above(self, element) -> tuple[str, str, list]:
         """Walk up from a record to the nearest head handed out: that head's path, the names in
         between ("Prestaties/"), and the enclosing heads not handed out yet (outermost first, each
         with the child that leads to the record)."""
         middle = []
         pending = []
-        child, parent = element, element.getparent()
+        child, parent = element, self._parent(element)
         while parent is not None:
             prefix = self._open.get(parent)
             if prefix is not None:
@@ -270,7 +352,7 @@ class RecordStream:
             if parent.tag in self._heads:
                 pending.append((parent, child))
             middle.append(local_name(parent.tag))
-            child, parent = parent, parent.getparent()
+            child, parent = parent, self._parent(parent)
         else:
             prefix = ""
         pending.reverse()
@@ -282,22 +364,23 @@ class RecordStream:
         path = f"{prefix}/{middle}{kind}[{number}]" if number else f"{prefix}/{middle}{kind}"
         if stop is not None:
             self._open[element] = path
-        record = Record(kind, element, path, element.sourceline, {})
-        _collect(element, "", record, record._lines, stop=stop)
+        offset = self._offset
+        record = Record(kind, element, path, element.sourceline + offset, {}, offset)
+        _collect(element, "", record, record._lines, stop, offset)
         return record
 
     def _number(self, element, kind: str) -> int:
         """The element's number among the records of its kind in its parent; 0: not numbered."""
         if kind not in self._repeated:
             return 0
-        parent = element.getparent()
+        parent = self._parent(element)
         last_parent, number = self._counts.get(kind, (None, 0))
         number = number + 1 if last_parent is parent else 1
         self._counts[kind] = (parent, number)
         return number
 
 
-def _collect(element, prefix: str, fields: dict, lines: dict, stop) -> None:
+def _collect(element, prefix: str, fields: dict, lines: dict, stop, offset: int = 0) -> None:
     for child in element:
         if child is stop:
             return
@@ -307,9 +390,16 @@ def _collect(element, prefix: str, fields: dict, lines: dict, stop) -> None:
         key = prefix + local_name(tag)
         if key not in fields:
             fields[key] = child.text
-            lines[key] = child.sourceline
+            lines[key] = child.sourceline + offset
         if len(child):
-            _collect(child, key + "/", fields, lines, stop=None)
+            _collect(child, key + "/", fields, lines, None, offset)
+
+
+def _without(events, skipped: set):
+    """The events, but none for the elements in ``skipped``."""
+    for event in events:
+        if event[1] not in skipped:
+            yield event
 
 
 def _relative_path(element, record) -> str:
