@@ -39,7 +39,7 @@ from portal.plans.services import Draft, decide, save, start, submit
 from portal.regions import registry
 from portal.toewijzingen.models import Toewijzing
 from portal.workdays import add_working_days
-from tests.api_support import PROBLEM, bearer, make_token
+from tests.api_support import PROBLEM, bearer, tokens  # noqa: F401  (tokens: a fixture)
 from tests.conftest import csrf_token_from, login
 from tests.test_plan_pages import region_world
 from tests.test_plan_rules import GOOD
@@ -467,3 +467,242 @@ def test_with_the_database_gone_a_page_still_says_what_happened(client, app, wor
     assert changed_tables(before, snapshot(app)) == []
     assert client.post(url, data=data).status_code == 302
     assert plan_state(app, ids["plan"]) == ("ingediend", 1)
+
+
+# -- every step through the API ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ApiStep:
+    """One state-changing plan endpoint: whose token, what it starts from, the request (the plan
+    is read first, for its lock_version), the status of success, and what shows it was taken."""
+
+    name: str
+    token: str
+    prepare: Callable[[Acting], dict]
+    send: Callable[[object, dict, dict], object]
+    status: int
+    done: Callable[[object, dict], bool]
+
+
+def lock_of(client, headers, plan_id: int) -> int:
+    return client.get(f"/api/v1/plannen/{plan_id}", headers=headers).get_json()["lock_version"]
+
+
+def api_submit(client, ids, headers):
+    lock = lock_of(client, headers, ids["plan"])
+    return lambda: client.post(f"/api/v1/plannen/{ids['plan']}/indienen", headers=headers,
+                               json={"lock_version": lock})
+
+
+def api_save(client, ids, headers):
+    lock = lock_of(client, headers, ids["plan"])
+    return lambda: client.put(f"/api/v1/plannen/{ids['plan']}/concept", headers=headers,
+                              json={"lock_version": lock, "content": {"opsteller": "A. Jansen"}})
+
+
+def api_decision(action: str, **extra) -> Callable:
+    def send(client, ids, headers):
+        return lambda: client.post(f"/api/v1/plannen/{ids['plan']}/beoordeling", headers=headers,
+                                   json={"action": action, **extra})
+    return send
+
+
+API_STEPS = [
+    ApiStep("start a plan", "aanbieder_a", prepare_start,
+            lambda client, ids, headers: lambda: client.post(
+                "/api/v1/plannen", headers=headers,
+                json={"toewijzing_id": ids["toewijzing"], "kind": "plan"}),
+            201, lambda app, ids: count(app, Plan, Plan.toewijzing_id == ids["toewijzing"]) == 1),
+    ApiStep("save the concept", "aanbieder_a", prepare_concept, api_save, 200,
+            lambda app, ids: read(app, lambda: db.session.get(Plan, ids["plan"]).current
+                                  .content) == {"opsteller": "A. Jansen"}),
+    ApiStep("submit the plan", "aanbieder_a", prepare_saved_plan, api_submit, 200,
+            lambda app, ids: plan_state(app, ids["plan"]) == ("ingediend", 1)),
+    ApiStep("submit the evaluation", "aanbieder_a", prepare_evaluation, api_submit, 200,
+            lambda app, ids: plan_state(app, ids["plan"]) == ("ingediend", 1)),
+    ApiStep("approve", "apeldoorn", prepare_submitted, api_decision("goedkeuren"), 200,
+            lambda app, ids: plan_state(app, ids["plan"]) == ("goedgekeurd", 1)),
+    ApiStep("return with comments", "apeldoorn", prepare_submitted,
+            api_decision("terugsturen", general_comment="Maak de doelen meetbaar."), 200,
+            lambda app, ids: plan_state(app, ids["plan"]) == ("teruggestuurd", 1)),
+    ApiStep("make a new version", "aanbieder_a", prepare_returned,
+            lambda client, ids, headers: lambda: client.post(
+                f"/api/v1/plannen/{ids['plan']}/nieuwe-versie", headers=headers),
+            201, lambda app, ids: plan_state(app, ids["plan"]) == ("concept", 2)),
+]
+
+
+@pytest.mark.parametrize("moment", [FIRST_WRITE, BEFORE_COMMIT])
+@pytest.mark.parametrize("step", API_STEPS, ids=[s.name for s in API_STEPS])
+def test_an_api_step_that_fails_in_the_middle_leaves_nothing_and_can_be_retried(
+        client, app, world, tokens, fault, step, moment):
+    with Acting(app, world) as acting:
+        ids = step.prepare(acting)
+    # The same Idempotency-Key throughout: a failed request does not use it up.
+    headers = bearer(tokens[step.token], **{"Idempotency-Key": f"{step.name} {moment}"})
+    send = step.send(client, ids, headers)
+    before = snapshot(app)
+
+    fault.arm(moment)
+    failed = send()
+    assert fault.fired == 1, "the step never reached the database"
+    assert failed.status_code == 503 and failed.mimetype == PROBLEM
+    problem = failed.get_json()
+    assert problem["status"] == 503 and problem["detail"] == NOTHING_SAVED
+    assert changed_tables(before, snapshot(app)) == []
+    assert not step.done(app, ids)
+
+    retried = send()
+    assert retried.status_code == step.status, retried.get_json()
+    assert "Idempotent-Replayed" not in retried.headers
+    assert step.done(app, ids)
+    after = snapshot(app)
+    assert "audit_log" in changed_tables(before, after)
+    replayed = send()  # the client did not hear the answer and sends it once more
+    assert replayed.status_code == step.status
+    assert replayed.headers.get("Idempotent-Replayed") == "true"
+    assert changed_tables(after, snapshot(app)) == []
+
+
+def test_with_the_database_gone_the_api_answers_a_problem(client, app, world, tokens, fault):
+    with Acting(app, world) as acting:
+        ids = prepare_saved_plan(acting)
+    headers = bearer(tokens["aanbieder_a"])
+    send = api_submit(client, ids, headers)
+    fault.arm(GONE)  # every statement fails, the token's look-up first
+    failed, read_back = send(), client.get(f"/api/v1/plannen/{ids['plan']}", headers=headers)
+    fault.disarm()
+    assert failed.status_code == 503 and failed.mimetype == PROBLEM
+    assert failed.get_json()["detail"] == NOTHING_SAVED
+    assert read_back.status_code == 503 and read_back.mimetype == PROBLEM
+    assert "niet worden gelezen" in read_back.get_json()["detail"]
+    assert send().status_code == 200
+
+
+# -- concurrent edits: refused, never merged ----------------------------------------------------------
+
+class MeanwhileSaved:
+    """Another tab's save, committed on its own connection between this request's check of the
+    lock_version and its first write (the moment a check alone cannot cover)."""
+
+    CONTENT = {"opsteller": "Saved in the other tab"}
+
+    def __init__(self, app, plan_id: int) -> None:
+        self.url, self.plan_id, self.done = app.config["SQLALCHEMY_DATABASE_URI"], plan_id, False
+
+    def before_flush(self, session, *_args) -> None:
+        if self.done:
+            return
+        self.done = True
+        other = create_engine(self.url)
+        try:
+            with other.begin() as connection:
+                connection.execute(text(
+                    "UPDATE plan_version SET content = :content WHERE plan_id = :plan"),
+                    {"content": '{"opsteller": "Saved in the other tab"}', "plan": self.plan_id})
+                connection.execute(text(
+                    "UPDATE plan SET lock_version = lock_version + 1 WHERE id = :plan"),
+                    {"plan": self.plan_id})
+        finally:
+            other.dispose()
+
+
+@pytest.fixture
+def meanwhile(app):
+    listeners = []
+
+    def arm(plan_id: int) -> MeanwhileSaved:
+        other = MeanwhileSaved(app, plan_id)
+        event.listen(Session, "before_flush", other.before_flush)
+        listeners.append(other.before_flush)
+        return other
+
+    yield arm
+    for listener in listeners:
+        event.remove(Session, "before_flush", listener)
+
+
+def stored_content(app, plan_id: int) -> dict:
+    return read(app, lambda: db.session.get(Plan, plan_id).current.content)
+
+
+@pytest.mark.parametrize("button", ["opslaan", "indienen"])
+def test_a_page_save_or_submission_from_an_older_state_is_refused(client, app, world, button):
+    with Acting(app, world) as acting:
+        ids = prepare_saved_plan(acting)
+    login(client, PROVIDER_A)
+    url, old_tab = plan_form(button, opsteller="Typed in the old tab")(client, ids)
+    newer = client.post(url, data={**plan_form("opslaan", opsteller="Saved in the new tab")(
+        client, ids)[1]})
+    assert newer.status_code == 302
+
+    refused = client.post(url, data=old_tab)
+    assert refused.status_code == 409
+    assert "niet opgeslagen maar staan nog in het formulier" in refused.text
+    assert "Typed in the old tab" in refused.text  # still in the form, to take over
+    assert stored_content(app, ids["plan"])["opsteller"] == "Saved in the new tab"
+    assert plan_state(app, ids["plan"]) == ("concept", 1)
+
+
+@pytest.mark.parametrize("button", ["opslaan", "indienen"])
+def test_a_page_save_racing_another_is_refused_not_merged(client, app, world, meanwhile, button):
+    with Acting(app, world) as acting:
+        ids = prepare_saved_plan(acting)
+    login(client, PROVIDER_A)
+    url, data = plan_form(button, opsteller="Typed in this tab")(client, ids)
+    before = snapshot(app)
+    meanwhile(ids["plan"])
+
+    refused = client.post(url, data=data)
+    assert refused.status_code == 409
+    assert "Iemand anders sloeg dit plan tegelijk op" in refused.text
+    assert "Typed in this tab" in refused.text
+    assert stored_content(app, ids["plan"]) == MeanwhileSaved.CONTENT
+    assert plan_state(app, ids["plan"]) == ("concept", 1)
+    assert changed_tables(before, snapshot(app)) == ["plan", "plan_version"]  # the other's save
+
+
+@pytest.mark.parametrize("endpoint", ["concept", "indienen"])
+def test_an_api_save_or_submission_from_an_older_state_is_refused(client, app, world, tokens,
+                                                                  endpoint):
+    with Acting(app, world) as acting:
+        ids = prepare_saved_plan(acting)
+    headers = bearer(tokens["aanbieder_a"])
+    url = f"/api/v1/plannen/{ids['plan']}"
+    old = lock_of(client, headers, ids["plan"])
+    assert client.put(f"{url}/concept", headers=headers, json={
+        "lock_version": old, "content": {"opsteller": "Saved by the other program"}}
+    ).status_code == 200
+
+    body = {"lock_version": old}
+    if endpoint == "concept":
+        body["content"] = {"opsteller": "Sent from an older state"}
+    refused = (client.put if endpoint == "concept" else client.post)(
+        f"{url}/{endpoint}", headers=headers, json=body)
+    assert refused.status_code == 409 and refused.mimetype == PROBLEM
+    assert "opgeslagen nadat u het opende" in refused.get_json()["detail"]
+    assert stored_content(app, ids["plan"])["opsteller"] == "Saved by the other program"
+    assert plan_state(app, ids["plan"]) == ("concept", 1)
+
+
+@pytest.mark.parametrize("endpoint", ["concept", "indienen"])
+def test_an_api_save_racing_another_is_refused_not_merged(client, app, world, tokens, meanwhile,
+                                                          endpoint):
+    with Acting(app, world) as acting:
+        ids = prepare_saved_plan(acting)
+    headers = bearer(tokens["aanbieder_a"])
+    url = f"/api/v1/plannen/{ids['plan']}"
+    lock = lock_of(client, headers, ids["plan"])
+    body = {"lock_version": lock}
+    if endpoint == "concept":
+        body["content"] = {"opsteller": "Sent by this program"}
+    before = snapshot(app)
+    meanwhile(ids["plan"])
+
+    refused = (client.put if endpoint == "concept" else client.post)(
+        f"{url}/{endpoint}", headers=headers, json=body)
+    assert refused.status_code == 409 and refused.mimetype == PROBLEM
+    assert "tegelijk" in refused.get_json()["detail"]
+    assert stored_content(app, ids["plan"]) == MeanwhileSaved.CONTENT
+    assert plan_state(app, ids["plan"]) == ("concept", 1)
+    assert changed_tables(before, snapshot(app)) == ["plan", "plan_version"]
