@@ -66,6 +66,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     _register_blueprints(app)
+    _keep_deadlines_stored(app)
     formatting.init_app(app)
     app.before_request(enforce_access)
     app.after_request(_security_headers)
@@ -88,6 +89,12 @@ def _configure_web_safety(app: Flask) -> None:
     app.config["SESSION_COOKIE_NAME"] = "wmo_portal_session"
     app.config["WTF_I18N_ENABLED"] = False  # see portal.forms.Form
     app.session_interface = HttpsAwareSessionInterface()
+
+
+def _keep_deadlines_stored(app: Flask) -> None:
+    from portal.deadlines import store
+
+    store.init_app(app)
 
 
 def _init_database(app: Flask) -> None:

@@ -43,9 +43,13 @@ def init_db() -> None:
     from flask_migrate import upgrade
 
     from portal.app import MIGRATIONS_DIR
+    from portal.deadlines.store import refresh_all
 
     upgrade(directory=str(MIGRATIONS_DIR))
-    click.echo("Database is bijgewerkt.")
+    # Region rules may have changed with this release: every toewijzing's deadlines anew.
+    stored = refresh_all(db.session)
+    db.session.commit()
+    click.echo(f"Database is bijgewerkt ({stored} termijnen berekend).")
 
 
 @cli.command("demo-data")

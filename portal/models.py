@@ -6,6 +6,7 @@ from portal.audit.models import AuditLog
 from portal.berichten.models import Upload
 from portal.clients.models import Client
 from portal.contracts.models import ProviderContract
+from portal.deadlines.models import StoredDeadline
 from portal.declaraties.models import DeclarationLine
 from portal.iwmo.models import IwmoMessage
 from portal.plans.models import (
@@ -21,5 +22,5 @@ from portal.toewijzingen.models import Toewijzing
 
 __all__ = ["ApiToken", "AuditLog", "Client", "ConfiguredProductCode", "ConfiguredTariff",
            "DeclarationLine", "Deviation", "EvaluationDue", "IdempotencyKey", "IwmoMessage",
-           "Organisation", "Plan", "PlanVersion", "ProviderContract", "SupportStart",
-           "Toewijzing", "ToewijzingResult", "Upload", "User"]
+           "Organisation", "Plan", "PlanVersion", "ProviderContract", "StoredDeadline",
+           "SupportStart", "Toewijzing", "ToewijzingResult", "Upload", "User"]

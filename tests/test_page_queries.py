@@ -109,8 +109,11 @@ def _pages(app, world, declaration: int) -> dict[tuple[str, str], str]:
     with app.app_context():
         toewijzing_id = db.session.scalar(select(Toewijzing.id).where(
             Toewijzing.toewijzing_nummer == FIRST_NUMBER))
+    # The dashboards show 25 clients a page: the second page of the grown clients has the last.
+    dashboard = "/?zoek=Achternaam&pagina=2"
     aanbieder = {
-        "dashboard": "/",
+        "dashboard": dashboard,
+        "termijnen": "/termijnen",
         "cliënt": f"/clienten/{world.client_a}",
         "berichten": "/berichten/",
         "bericht": f"/berichten/{declaration}",
@@ -122,7 +125,8 @@ def _pages(app, world, declaration: int) -> dict[tuple[str, str], str]:
         "urenoverzicht": "/declaraties/urenoverzicht",
     }
     gemeente = {
-        "dashboard": "/",
+        "dashboard": dashboard,
+        "termijnen": "/termijnen",
         "cliënt": f"/clienten/{world.client_a}",
         "berichten": "/berichten/",
         "bericht": f"/berichten/{declaration}",
@@ -179,10 +183,12 @@ def test_no_page_issues_queries_that_grow_with_its_rows(app, world):
     assert not growing, growing
 
 
-# The dashboards read the plans' workflow of all their toewijzingen at once (WorkflowRows); what
-# they show must be what the workflow says of each toewijzing on its own.
+# The dashboards read stored deadlines (portal.deadlines), computed with the plans' workflow of many
+# toewijzingen read at once (WorkflowRows); what they store must be what the workflow says of each
+# toewijzing on its own.
 
-def test_the_dashboards_deadlines_read_at_once_are_each_toewijzings_own(gm):  # noqa: F811
+def test_the_stored_deadlines_are_each_toewijzings_own(gm):  # noqa: F811
+    from portal.deadlines.models import StoredDeadline
     from portal.plans import workflow
     from portal.toewijzingen.services import facts_of
     from tests.factories import BSN_B
@@ -197,7 +203,7 @@ def test_the_dashboards_deadlines_read_at_once_are_each_toewijzings_own(gm):  # 
     create_toewijzing(registry(), toewijzing_input(
         toewijzing.gemeente, toewijzing.aanbieder, BSN_B, "02G01", 2002, achternaam="Jansen",
         voorvoegsel=""))  # after the plan: GM-P13 asks a revision
-    db.session.flush()
+    db.session.commit()
 
     rows = workflow.WorkflowRows.load(select(Toewijzing.id))
     toewijzingen = db.session.scalars(select(Toewijzing)).all()
@@ -205,12 +211,17 @@ def test_the_dashboards_deadlines_read_at_once_are_each_toewijzings_own(gm):  # 
     for each in toewijzingen:
         region = registry().deadlines(each.gemeente.region_code,
                                       facts_of(each, with_others=False))
-        alone = workflow.toewijzing_deadlines(registry(), each, region, TODAY)
-        together = workflow.toewijzing_deadlines(registry(), each, region, TODAY, rows)
+        alone = workflow.toewijzing_deadlines(registry(), each, region)
+        together = workflow.toewijzing_deadlines(registry(), each, region, rows)
         assert together == alone, each.toewijzing_nummer
+        stored = db.session.scalars(select(StoredDeadline).where(
+            StoredDeadline.toewijzing_id == each.id)).all()
+        assert sorted((d.kind, d.due, d.rule, d.message, d.shown_from) for d in stored) == \
+            sorted((d.kind, d.due, d.rule, d.message, d.shown_from) for d in alone), \
+            each.toewijzing_nummer
         kinds |= {deadline.kind for deadline in alone}
     # The scenario reaches every part of the workflow the dashboards show.
-    assert {"plan_revision", "evaluation"} <= kinds
+    assert {"plan_revision", "evaluation", "signal"} <= kinds
     assert any(d.rule == "GM-P4" and d.due == date(2026, 2, 27) for d in workflow.adjusted(
         registry().deadlines("geldrop_mierlo", facts_of(toewijzing, with_others=False)),
         workflow.approved_deviations(plan)))

@@ -75,11 +75,11 @@ def test_gm_p6_support_started_late_is_reported_in_time_is_not(gm):
     term = workflow.support_term(templates(plan), plan)
     assert (term.discussed, term.due, term.started) == (date(2026, 1, 20), date(2026, 1, 27), None)
     assert any(d.rule == "GM-P6" and d.due == date(2026, 1, 27)
-               for d in workflow.plan_deadlines(registry(), plan, TODAY))  # open: a deadline
+               for d in workflow.plan_deadlines(registry(), plan))  # open: a deadline
 
     workflow.record_support_start(users["aanbieder_b"], plan, date(2026, 1, 27), TODAY)
     assert workflow.support_findings(templates(plan), plan) == []
-    assert not any(d.rule == "GM-P6" for d in workflow.plan_deadlines(registry(), plan, TODAY))
+    assert not any(d.rule == "GM-P6" for d in workflow.plan_deadlines(registry(), plan))
 
     workflow.record_support_start(users["aanbieder_b"], plan, date(2026, 1, 28), TODAY)
     [late] = workflow.support_findings(templates(plan), plan)
@@ -115,7 +115,7 @@ def test_gm_p13_a_g1_toewijzing_after_the_plan_requires_a_revision(gm):
     [needed] = workflow.revision_findings(templates(plan), plan)
     assert (needed.rule, needed.severity) == ("GM-P13", Severity.ERROR)
     assert "Nieuwe toewijzing 2002" in needed.message and "herzie het plan" in needed.message
-    assert any(d.kind == "plan_revision" for d in workflow.plan_deadlines(registry(), plan, TODAY))
+    assert any(d.kind == "plan_revision" for d in workflow.plan_deadlines(registry(), plan))
 
     # The approved plan is revised; the new version must describe the groepsbegeleiding.
     version = new_version(users["aanbieder_b"], plan)
@@ -184,10 +184,10 @@ def test_gm_p14_an_approved_deviation_moves_a_deadline(gm):
     assert [d.due for d in region if d.rule == "GM-P4"] == [date(2026, 1, 29)]
     deviation = workflow.request_deviation(users["aanbieder_b"], plan, templates(plan), "GM-P4",
                                            "Cliënt opgenomen in het ziekenhuis.", date(2026, 2, 27))
-    unchanged = workflow.toewijzing_deadlines(registry(), toewijzing, region, TODAY)
+    unchanged = workflow.toewijzing_deadlines(registry(), toewijzing, region)
     assert [d.due for d in unchanged if d.rule == "GM-P4"] == [date(2026, 1, 29)]
     workflow.decide_deviation(users["gemeente_geldrop"], deviation, True)
-    moved = workflow.toewijzing_deadlines(registry(), toewijzing, region, TODAY)
+    moved = workflow.toewijzing_deadlines(registry(), toewijzing, region)
     assert [d.due for d in moved if d.rule == "GM-P4"] == [date(2026, 2, 27)]
 
 
@@ -262,10 +262,14 @@ def test_gm_e4_an_extra_evaluation_gets_at_least_15_werkdagen(gm):
 def test_gm_e5_a_missed_report_is_signalled_and_gets_15_werkdagen(gm):
     users, toewijzing = gm
     plan = gm_plan(users, toewijzing, planned("2026-06-01", "2026-12-01"))
-    deadlines = workflow.plan_deadlines(registry(), plan, TODAY)
+    deadlines = workflow.plan_deadlines(registry(), plan)
     # The gemeente's own term: 5 werkdagen after the missed date.
-    assert [(d.kind, d.due, d.rule) for d in deadlines if d.kind == "signal"] == [
-        ("signal", date(2026, 6, 8), "GM-E5")]
+    # Shown once the report is late (1 December is still to come, today is later than 1 June).
+    assert [(d.kind, d.due, d.rule, d.shown_from) for d in deadlines if d.kind == "signal"] == [
+        ("signal", date(2026, 6, 8), "GM-E5", date(2026, 6, 2)),
+        ("signal", date(2026, 12, 8), "GM-E5", date(2026, 12, 2))]
+    assert [d.due for d in deadlines if d.kind == "signal" and d.shown_on(TODAY)] == \
+        [date(2026, 6, 8)]
     with pytest.raises(PlanRefused, match="datum voorbij is"):
         workflow.signal_missing(users["gemeente_geldrop"], plan, templates(plan),
                                 date(2026, 12, 1), WRITTEN)  # not yet due
@@ -275,7 +279,8 @@ def test_gm_e5_a_missed_report_is_signalled_and_gets_15_werkdagen(gm):
     assert [(d.due, d.origin, d.replaced) for d in schedule] == [
         (date(2026, 6, 1), "gepland", True), (date(2026, 12, 1), "gepland", False),
         (date(2026, 12, 14), "signalering", False)]  # 23 November + 15 werkdagen
-    assert not [d for d in workflow.plan_deadlines(registry(), plan, TODAY) if d.kind == "signal"]
+    assert not [d for d in workflow.plan_deadlines(registry(), plan)
+                if d.kind == "signal" and d.shown_on(TODAY)]  # the open report is not late yet
     from portal.audit.models import AuditLog
 
     db.session.flush()

@@ -1,63 +1,91 @@
-"""One dashboard per role: aanbieder, gemeente, beheer."""
+"""One dashboard per role: aanbieder, gemeente, beheer; and the deadlines page."""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
-from portal.auth.policy import any_role, visible_clients, visible_toewijzingen
+from portal.auth.policy import any_role, roles, visible_clients, visible_toewijzingen
 from portal.clients.models import Client
 from portal.clients.routes import product_name
+from portal.deadlines import store
+from portal.deadlines.models import StoredDeadline
 from portal.extensions import db
 from portal.plans.models import Plan
 from portal.plans.queue import queue
 from portal.plans.routes import visible_plans
-from portal.plans.workflow import WorkflowRows, toewijzing_deadlines
 from portal.plugins.data_deadlines import KINDS as DEADLINE_KINDS
-from portal.plugins.types import Deadline
 from portal.regions import registry
 from portal.toewijzingen.models import Toewijzing
-from portal.toewijzingen.services import facts_of
 
-DEADLINE_HORIZON = timedelta(days=90)  # how far ahead the dashboard looks
+CLIENTS_PER_PAGE = 25
+DEADLINES_ON_DASHBOARD = 10  # the most urgent; the deadlines page lists them all, a page at a time
+DEADLINES_PER_PAGE = 50
 
 
 @dataclass(frozen=True)
 class DueItem:
-    deadline: Deadline
+    deadline: StoredDeadline
     toewijzing: Toewijzing
+    client: Client
+    today: date
 
     @property
     def overdue(self) -> bool:
-        return self.deadline.due < date.today()
+        return self.deadline.due < self.today
 
 
-def upcoming_deadlines(toewijzingen: list[Toewijzing], today: date, sort: str,
-                       rows: WorkflowRows | None = None) -> list[DueItem]:
-    """The region's deadlines of active toewijzingen from 30 days ago up to the horizon.
+def due_items(query, today: date, limit: int, offset: int = 0) -> list[DueItem]:
+    """A page of stored deadlines (portal.deadlines.store.upcoming) ready for the table."""
+    rows = db.session.execute(query.options(joinedload(Toewijzing.gemeente))
+                              .limit(limit).offset(offset)).all()
+    return [DueItem(deadline, toewijzing, client, today) for deadline, toewijzing, client in rows]
 
-    Whether a plan or evaluation was delivered is not known yet (plans land in a later step), so
-    past dates within 30 days are shown as "verstreken", not as missed. ``rows``: the plans'
-    workflow rows of all these toewijzingen, loaded at once.
-    """
-    items = []
-    for toewijzing in toewijzingen:
-        if not toewijzing.is_active_on(today) and toewijzing.ingangsdatum <= today:
-            continue
-        region = toewijzing.gemeente.region_code or ""
-        # The region's deadlines, with dates the gemeente allowed to deviate, and what the
-        # toewijzing's plans still ask (start of support, revisions, evaluations, signals).
-        for deadline in toewijzing_deadlines(registry(), toewijzing, registry().deadlines(
-                region, facts_of(toewijzing, with_others=False)), today, rows):
-            if today - timedelta(days=30) <= deadline.due <= today + DEADLINE_HORIZON:
-                items.append(DueItem(deadline, toewijzing))
-    if sort == "client":
-        return sorted(items, key=lambda i: (i.toewijzing.client.achternaam, i.deadline.due))
-    return sorted(items, key=lambda i: (i.deadline.due, i.toewijzing.client.achternaam))
+
+def requested_sort() -> str:
+    return store.BY_CLIENT if request.args.get("sorteer") == "client" else store.BY_DATE
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which page of a long list is shown: its number (from 1), the number of pages, the rows."""
+
+    number: int
+    pages: int
+    total: int
+
+    @classmethod
+    def of(cls, total: int, per_page: int) -> Page:
+        pages = max(1, -(-total // per_page))
+        try:
+            asked = int(request.args.get("pagina", "1"))
+        except ValueError:
+            asked = 1
+        return cls(min(max(1, asked), pages), pages, total)
+
+    def offset(self, per_page: int) -> int:
+        return (self.number - 1) * per_page
+
+
+def count_rows(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def clients_matching(query, search: str):
+    """Clients whose name contains the search text, or whose BSN it is (nine digits)."""
+    if not search:
+        return query
+    if search.isdigit():
+        return query.where(Client.bsn == search)
+    return query.where(Client.achternaam.ilike(f"%{search}%"))
+
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -71,32 +99,58 @@ def index():
 
 
 def _tenant():
-    """Aanbieder and gemeente see the same shape: their clients with their toewijzingen."""
+    """Aanbieder and gemeente see the same shape: the most urgent deadlines, then their clients
+    with their toewijzingen, a page at a time (an organisation may have thousands)."""
     today = date.today()
-    clients = list(db.session.scalars(visible_clients(current_user)
-                                      .order_by(Client.achternaam, Client.voorletters)))
-    toewijzingen = list(db.session.scalars(visible_toewijzingen(current_user)
-                                           .order_by(Toewijzing.ingangsdatum.desc())))
+    search = request.args.get("zoek", "").strip()[:100]
+    matching = clients_matching(visible_clients(current_user), search)
+    page = Page.of(count_rows(matching), CLIENTS_PER_PAGE)
+    clients = list(db.session.scalars(
+        matching.options(joinedload(Client.gemeente))
+        .order_by(Client.achternaam, Client.voorletters, Client.id)
+        .limit(CLIENTS_PER_PAGE).offset(page.offset(CLIENTS_PER_PAGE))))
+    shown = [client.id for client in clients]
     by_client: dict[int, list[Toewijzing]] = {}
-    for toewijzing in toewijzingen:
+    for toewijzing in db.session.scalars(
+            visible_toewijzingen(current_user).where(Toewijzing.client_id.in_(shown))
+            .options(joinedload(Toewijzing.gemeente), joinedload(Toewijzing.aanbieder))
+            .order_by(Toewijzing.ingangsdatum.desc())):
         by_client.setdefault(toewijzing.client_id, []).append(toewijzing)
-    template = "dashboard/aanbieder.html" if current_user.role == AANBIEDER \
-        else "dashboard/gemeente.html"
-    sort = "client" if request.args.get("sorteer") == "client" else "due"
+    sort = requested_sort()
+    # One more than shown tells whether the deadlines page has more (no count of thousands).
+    due = due_items(store.upcoming(visible_toewijzingen(current_user), today, sort), today,
+                    DEADLINES_ON_DASHBOARD + 1)
     # The aanbieder sees its plans' outcomes and the gemeente's comments; the gemeente what waits
     # for its review, with its own terms.
     plans = list(db.session.scalars(visible_plans(current_user)
                                     .where(Plan.state.in_(("ingediend", "teruggestuurd",
                                                            "goedgekeurd", "concept")))
+                                    .options(joinedload(Plan.client), selectinload(Plan.versions))
                                     .order_by(Plan.updated_at.desc()).limit(20)))
     waiting = queue(registry(), current_user.organisation_id) \
         if current_user.role == GEMEENTE else []
-    # The plans' workflow of every toewijzing shown, in a fixed number of queries.
-    rows = WorkflowRows.load(visible_toewijzingen(current_user).with_only_columns(Toewijzing.id))
-    return render_template(template, clients=clients, by_client=by_client, today=today,
-                           product_name=product_name, role_gemeente=GEMEENTE,
-                           due=upcoming_deadlines(toewijzingen, today, sort, rows), sort=sort,
-                           kinds=DEADLINE_KINDS, plans=plans, waiting=waiting)
+    template = "dashboard/aanbieder.html" if current_user.role == AANBIEDER \
+        else "dashboard/gemeente.html"
+    return render_template(template, clients=clients, page=page, search=search,
+                           by_client=by_client, today=today, product_name=product_name, role_gemeente=GEMEENTE,
+                           due=due[:DEADLINES_ON_DASHBOARD],
+                           more_due=len(due) > DEADLINES_ON_DASHBOARD, sort=sort,
+                           kinds=DEADLINE_KINDS,
+                           plans=plans, waiting=waiting)
+
+
+@bp.route("/termijnen")
+@roles(AANBIEDER, GEMEENTE)
+def deadlines():
+    """Every coming deadline of the organisation's toewijzingen, a page at a time."""
+    today = date.today()
+    sort = requested_sort()
+    upcoming = store.upcoming(visible_toewijzingen(current_user), today, sort)
+    page = Page.of(count_rows(upcoming), DEADLINES_PER_PAGE)
+    return render_template("dashboard/deadlines.html", today=today, sort=sort, page=page,
+                           product_name=product_name, kinds=DEADLINE_KINDS,
+                           due=due_items(upcoming, today, DEADLINES_PER_PAGE,
+                                         page.offset(DEADLINES_PER_PAGE)))
 
 
 def _beheer():

@@ -26,6 +26,7 @@ from portal.accounts.models import AANBIEDER_KIND, GEMEENTE_KIND, Organisation, 
 from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
 from portal.accounts.services import InvalidInput, create_organisation, create_user
 from portal.clients.models import Client
+from portal.deadlines.store import refresh_all
 from portal.extensions import db
 from portal.identifiers import passes_elfproef
 from portal.plugins.manager import RegionRegistry
@@ -84,6 +85,7 @@ def load(regions: RegionRegistry, today: date | None = None, clients: int | None
     _toewijzingen(regions, providers, gemeenten, today, bsns, every_gemeente=clients is not None)
     if clients is not None:
         _copies(providers, clients, bsns)
+        refresh_all(db.session)  # the copies are bulk inserts, which no listener sees
     users_org = {AANBIEDER: providers[0], GEMEENTE: gemeenten[0] if gemeenten else None,
                  BEHEER: None}
     for email, (name, role) in DEMO_USERS.items():

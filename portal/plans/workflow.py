@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, timezone
+from datetime import date, timedelta, timezone
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -247,6 +247,12 @@ def revision_findings(templates: Templates, plan: Plan,
                       rows: WorkflowRows | None = None) -> list[Finding]:
     """A toewijzing of a product that requires a revision, made after the plan was last
     submitted: the plan must get a new version that covers it."""
+    return [finding for finding, _since in revisions_due(templates, plan, rows)]
+
+
+def revisions_due(templates: Templates, plan: Plan,
+                  rows: WorkflowRows | None = None) -> list[tuple[Finding, date]]:
+    """The revision findings, each with the day it arose: the day the toewijzing was made."""
     if plan.kind != PLAN:
         return []
     version = last_submitted(plan)
@@ -264,12 +270,12 @@ def revision_findings(templates: Templates, plan: Plan,
                 Toewijzing.product_key.in_(term.params["new_products"]),
                 Toewijzing.created_at > version.submitted_at).order_by(Toewijzing.created_at))
         for toewijzing in newer:
-            found.append(Finding(
+            found.append((Finding(
                 term.id, term.severity,
                 f"{term.message} Nieuwe toewijzing {toewijzing.toewijzing_nummer} "
                 f"({toewijzing.product_code or toewijzing.product_key}) van "
                 f"{toewijzing.created_at:%d-%m-%Y}, na versie {version.number} van het plan: "
-                f"herzie het plan.{term.cite}", "herziening"))
+                f"herzie het plan.{term.cite}", "herziening"), toewijzing.created_at.date()))
     return found
 
 
@@ -305,7 +311,8 @@ def evaluations_of(plan: Plan, rows: WorkflowRows | None = None) -> list[Plan]:
 def first_submissions(evaluations: Iterable[Plan]) -> list[date]:
     days = []
     for evaluation in evaluations:
-        submitted = [v.submitted_at for v in evaluation.versions if v.submitted_at is not None]
+        submitted = [_utc(v.submitted_at) for v in evaluation.versions
+                     if v.submitted_at is not None]
         if submitted:
             days.append(min(submitted).date())
     return sorted(days)
@@ -444,32 +451,37 @@ def final_evaluation_missing(templates: Templates, toewijzing: Toewijzing,
 
 # -- everything due, for the dashboards ------------------------------------------------------------
 
-def plan_deadlines(regions: RegionRegistry, plan: Plan, today: date,
+def plan_deadlines(regions: RegionRegistry, plan: Plan,
                    rows: WorkflowRows | None = None) -> list[Deadline]:
     """What the plan's workflow still asks, as deadlines: the start of support, a revision, open
-    evaluation due dates and the gemeente's signal of a missing one."""
+    evaluation due dates and the gemeente's signal of a missing one.
+
+    Nothing here depends on today's date, so the dashboards can store the result
+    (portal.deadlines): a revision is due from the day the toewijzing that asks it was made, and
+    the signal of a missing report is shown only from the day after the report was due."""
     templates = templates_for(regions, plan)
     found: list[Deadline] = []
     start = support_term(templates, plan, rows)
     if start is not None and start.started is None:
         found.append(Deadline("support_start", start.due, start.term.id, start.term.message,
                               start.term.severity, start.term.source))
-    for finding in revision_findings(templates, plan, rows):
-        found.append(Deadline("plan_revision", today, finding.rule, finding.message,
+    for finding, since in revisions_due(templates, plan, rows):
+        found.append(Deadline("plan_revision", since, finding.rule, finding.message,
                               finding.severity))
     for due in evaluation_schedule(templates, plan, rows):
         if due.replaced or due.delivered_on is not None:
             continue
         found.append(Deadline("evaluation", due.due, due.rule, f"{due.origin_label}: {due.message}"))
-        if due.signal_by is not None and due.due < today:
+        if due.signal_by is not None:
             signal = templates.term("missed_signal")
             found.append(Deadline("signal", due.signal_by, signal.id, signal.message,
-                                  signal.severity, signal.source))
+                                  signal.severity, signal.source,
+                                  shown_from=due.due + timedelta(days=1)))
     return found
 
 
 def toewijzing_deadlines(regions: RegionRegistry, toewijzing: Toewijzing,
-                         region_deadlines: list[Deadline], today: date,
+                         region_deadlines: list[Deadline],
                          rows: WorkflowRows | None = None) -> list[Deadline]:
     """A toewijzing's region deadlines (with approved deviations' dates) and what its plans'
     workflow asks. ``rows``: what WorkflowRows.load read for many toewijzingen at once."""
@@ -485,7 +497,7 @@ def toewijzing_deadlines(regions: RegionRegistry, toewijzing: Toewijzing,
     found += final_evaluation_missing(templates, toewijzing, rows)
     for plan in plans:
         if plan.kind == PLAN:
-            found += plan_deadlines(regions, plan, today, rows)
+            found += plan_deadlines(regions, plan, rows)
     return found
 
 

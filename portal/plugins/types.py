@@ -116,6 +116,11 @@ class Deadline:
     message: str  # Dutch: what is due
     severity: Severity = Severity.WARNING
     source: SeedRef | None = None
+    # Shown only from this day on (the signal of a missing report: once the report is late).
+    shown_from: date | None = None
+
+    def shown_on(self, day: date) -> bool:
+        return self.shown_from is None or self.shown_from <= day
 
 
 @dataclass(frozen=True)
