@@ -175,6 +175,9 @@ class RecordStream:
         self._root = None  # the document's root element, known once the records are read
         self._offset = 0  # lines before the piece being read (0: reading the whole file)
         self._alias: dict = {}  # the Clients' parent in this piece → the one in the first piece
+        # Clear each record after its rules, and remove it: reading the whole file, memory stays
+        # flat so; a piece is dropped whole once read, which costs less than a record at a time.
+        self._release_records = True
 
     def __iter__(self) -> Iterator[Record]:
         if self._pieces is None:
@@ -212,6 +215,7 @@ class RecordStream:
         first_parent = None
         around = []
         tags = list(self._kinds)
+        self._release_records = False
         for tree, lines in pieces:
             self._offset = lines
             client = next(tree.iter(self._client), None)
@@ -230,6 +234,7 @@ class RecordStream:
                 yield etree.iterwalk(parent, events=("end",), tag=tags)
         self._offset = 0
         self._alias = {}
+        self._release_records = True
         yield [("end", element) for element in around]
 
     def _walk(self, parts) -> Iterator[Record]:
@@ -240,7 +245,7 @@ class RecordStream:
         prefix = middle = ""
         number = 0
         for events in parts:
-            offset, alias = self._offset, self._alias
+            offset, alias, release = self._offset, self._alias, self._release_records
             for _event, element in events:
                 tag = element.tag
                 kind = kinds[tag]
@@ -257,7 +262,8 @@ class RecordStream:
                     # one (checked and cleared) can go.
                     if number:
                         number += 1
-                    parent.remove(done)
+                    if release:
+                        parent.remove(done)
                 else:
                     if previous_parent is not None:
                         self._counts[previous_kind] = (previous_parent, number)
@@ -281,8 +287,9 @@ class RecordStream:
                                     offset)
                     _collect(element, "", record, record._lines, None, offset)
                 yield record
-                element.clear(keep_tail=False)
-                done = element
+                if release:
+                    element.clear(keep_tail=False)
+                    done = element
         root = self._root
         if root is not None and root.getroottree().docinfo.doctype:
             raise Refused("Het bestand bevat een DOCTYPE-declaratie; die is niet toegestaan.")
