@@ -1,19 +1,26 @@
 """The API's OpenAPI document: valid, complete (every route of /api/v1 in it, every operation with
 its errors as problems), and the running app keeps to it. The property-based test lets Schemathesis
-generate requests from the document, valid and invalid, for every operation, and checks that the
-app never answers with a server error and never with a response the document does not describe
-(status, content type, body schema, headers)."""
+generate requests from the document, valid and invalid, for every operation, sends them to the
+portal served by gunicorn, and checks that it never answers with a server error and never with a
+response the document does not describe (status, content type, body schema, headers). Inside the
+test suite every API response is checked against the document as well (API_VALIDATE_RESPONSES,
+portal/api/validation.py), so each API test doubles as a check of the document."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -23,9 +30,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from portal import create_app
+from portal.api.validation import openapi_path
 from portal.extensions import db
 from tests.api_support import assert_problem, bearer, tokens  # noqa: F401
+from tests.browser.plugin import WMO_PORTAL, served_demo
 from tests.conftest import base_config
+from tests.iwmo_messages import Client, Line, wmo323
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -71,37 +81,107 @@ def test_every_operation_documents_its_errors_as_problems(document):
                 assert any(code.startswith("2") for code in operation["responses"]), path
 
 
-# -- the property-based test -----------------------------------------------------------------------
-# Schemathesis' own pytest loader (from_fixture) does not run under pytest 9, so each operation is
-# a parametrized test that draws Schemathesis' generated cases with Hypothesis itself.
+# -- the property-based test, against the running app ---------------------------------------------
+# The real portal served by gunicorn (tests/browser/plugin.py: the demo data, on SQLite or on the
+# PostgreSQL run's server), with tokens of the demo aanbieder and of one of its gemeenten, an
+# upload and a submitted plan, all made over HTTP. Schemathesis (4.x) loads the document from the
+# server and generates requests for every operation: valid ones aimed at those real rows, and
+# valid and invalid ones with whatever ids it draws. Its own pytest loader does not run under
+# pytest 9, so each operation is a parametrized test that draws the cases with Hypothesis.
 
-def _operations() -> list[tuple[str, str]]:
+DEMO_AGB, DEMO_GEMEENTE = "98765432", "0200"  # the demo aanbieder, and one of its gemeenten
+# The one list of what every response must satisfy.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, response_headers_conformance]
+EXAMPLES = 10  # per operation and kind of case: about 1,000 requests, about a minute
+
+
+def _operations() -> list[tuple[str, str, str]]:
+    """Each operation of the document, with the role whose token calls it: the aanbieder's,
+    unless the view's policy admits only a gemeente."""
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(base_config(Path(tmp), f"sqlite:///{tmp}/unused.sqlite3"))
         paths = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
-    return [(method.upper(), path) for path, item in paths.items() for method in item
-            if method in METHODS]
+        policies = {(openapi_path(rule.rule), method.lower()):
+                    getattr(app.view_functions[rule.endpoint], "access_policy", None)
+                    for rule in app.url_map.iter_rules() for method in rule.methods}
+    return [(method.upper(), path,
+             "aanbieder" if "aanbieder" in policies[(path, method)] else "gemeente")
+            for path, item in paths.items() for method in item if method in METHODS]
 
 
-# Operations that only a gemeente may call; the others are called with an aanbieder's token.
-GEMEENTE_OPERATIONS = {("POST", "/api/v1/toewijzingen"), ("POST", "/api/v1/toewijzingen/wmo301"),
-                       ("POST", "/api/v1/plannen/{plan_id}/beoordeling")}
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, response_headers_conformance]
+@dataclass(frozen=True)
+class Served:
+    schema: object  # Schemathesis' view of the document the server serves
+    tokens: dict[str, str]  # "aanbieder", "gemeente"
+    ids: dict[str, object]  # a real value for each path parameter
 
 
-@pytest.mark.parametrize(("method", "path"), _operations())
-def test_generated_requests_get_no_server_error_and_documented_answers(app, world, tokens,
-                                                                       method, path):
-    operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)[path][method]
-    headers = bearer(tokens["apeldoorn" if (method, path) in GEMEENTE_OPERATIONS
-                            else "aanbieder_a"])
+def _token(env: dict, organisation: str) -> str:
+    made = subprocess.run(WMO_PORTAL + ["create-token", "--org", organisation, "--name",
+                                        "Schemathesis"], env=env, capture_output=True, text=True,
+                          timeout=60, check=True)
+    return made.stdout.strip()
 
-    @given(case=operation.as_strategy())
-    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
+
+def _seed(base: str, tokens: dict[str, str]) -> dict[str, object]:
+    """Over the API, as a provider's system would: a declaration and a submitted plan."""
+    from tests.test_api_plannen import filled
+
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {tokens['aanbieder']}"
+    toewijzingen = [t for t in api.get(f"{base}/api/v1/toewijzingen", params={"per_page": 200})
+                    .json()["items"] if t["gemeente"]["code"] == DEMO_GEMEENTE]
+    with_plan = [t for t in toewijzingen if api.get(
+        f"{base}/api/v1/toewijzingen/{t['id']}/sjablonen/plan").status_code == 200]
+    assert with_plan, "the demo aanbieder has a toewijzing whose region asks for a plan"
+    toewijzing = with_plan[0]
+    plan = api.post(f"{base}/api/v1/plannen", json={"toewijzing_id": toewijzing["id"],
+                                                    "kind": "plan"}).json()
+    template = api.get(f"{base}/api/v1/plannen/{plan['id']}/sjabloon").json()
+    saved = api.put(f"{base}/api/v1/plannen/{plan['id']}/concept", json={
+        "lock_version": plan["lock_version"], "content": filled(template)})
+    assert saved.status_code == 200, saved.text
+    submitted = api.post(f"{base}/api/v1/plannen/{plan['id']}/indienen",
+                         json={"lock_version": saved.json()["plan"]["lock_version"]})
+    assert submitted.status_code == 200, submitted.text
+    line = Line("S1", toewijzing_nummer=toewijzing["toewijzing_nummer"],
+                category=toewijzing["product_category"], code=toewijzing["product_code"])
+    upload = api.post(f"{base}/api/v1/declaraties", data=wmo323(
+        [Client(toewijzing["client"]["bsn"], [line])], sender=DEMO_AGB, receiver=DEMO_GEMEENTE,
+        identificatie="ST0001"), headers={"Content-Type": "application/xml"})
+    assert upload.status_code == 201, upload.text
+    return {"toewijzing_id": toewijzing["id"], "plan_id": plan["id"],
+            "upload_id": upload.json()["id"], "code": toewijzing["region"], "kind": "plan"}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, request) -> Served:
+    with served_demo(tmp_path_factory.mktemp("api"), request, "wmo_api_schemathesis",
+                     API_VALIDATE_RESPONSES="true") as (base, env):
+        tokens = {"aanbieder": _token(env, DEMO_AGB), "gemeente": _token(env, DEMO_GEMEENTE)}
+        ids = _seed(base, tokens)
+        schema = schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json", timeout=30)
+        yield Served(schema, tokens, ids)
+
+
+@pytest.mark.db  # runs again on the PostgreSQL run, as the served portal's database
+@pytest.mark.parametrize(("method", "path", "role"), _operations())
+def test_generated_requests_get_no_server_error_and_documented_answers(served, method, path,
+                                                                       role):
+    operation = served.schema[path][method]
+    headers = {"Authorization": f"Bearer {served.tokens[role]}"}
+    real = {name: served.ids[name] for name in re.findall(r"{(\w+)}", path) if name in served.ids}
+    cases = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE, path_parameters=real),  # real rows
+        operation.as_strategy(GenerationMode.POSITIVE),
+        operation.as_strategy(GenerationMode.NEGATIVE))
+
+    @given(case=cases)
+    @settings(max_examples=EXAMPLES * 3, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     def call(case):
-        case.call_and_validate(headers=headers, checks=CHECKS)
+        case.call_and_validate(headers=headers, checks=CHECKS, timeout=30)
 
     call()
 

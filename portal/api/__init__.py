@@ -28,7 +28,15 @@ API_PREFIX = "/api/v1"
 
 def init_app(app: Flask) -> None:
     """Register the API on the app: before the page policy runs (see portal.api.core)."""
-    from portal.api import berichten, catalogue, declaraties, docs, plannen, toewijzingen
+    from portal.api import (
+        berichten,
+        catalogue,
+        declaraties,
+        docs,
+        plannen,
+        toewijzingen,
+        werkwijze,
+    )
     from portal.api.beheer import bp as beheer_bp
     from portal.api.core import PortalApi, authenticate
     from portal.api.problems import Problem, handle_problem
@@ -51,7 +59,7 @@ def init_app(app: Flask) -> None:
     app.json.ensure_ascii = False
     app.before_request(authenticate)
     api = PortalApi(app)
-    for module in (catalogue, toewijzingen, declaraties, plannen, berichten):
+    for module in (catalogue, toewijzingen, declaraties, plannen, werkwijze, berichten):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
         csrf.exempt(module.blp)
     app.register_blueprint(docs.bp, url_prefix=API_PREFIX)

@@ -360,7 +360,7 @@ def save_concept(data, plan_id: int):
         raise Problem(409, "Iemand anders sloeg dit plan tegelijk op; lees het opnieuw.") from None
     except PlanRefused as refused:
         raise Problem(409, refused.message) from None
-    return {"plan": plan, "warnings": [_finding(f) for f in warnings]}
+    return {"plan": plan, "warnings": [finding_json(f) for f in warnings]}
 
 
 @blp.route(f"/plannen/<{ID}:plan_id>/indienen", methods=["POST"])
@@ -388,7 +388,7 @@ def submit_plan(data, plan_id: int):
                 {"pointer": _pointer(f.field), "detail": f"{f.message} ({f.rule})"}
                 for f in refused.findings]) from None
         raise Problem(409, refused.message) from None
-    return {"plan": plan, "warnings": [_finding(f) for f in warnings]}
+    return {"plan": plan, "warnings": [finding_json(f) for f in warnings]}
 
 
 @blp.route(f"/plannen/<{ID}:plan_id>/nieuwe-versie", methods=["POST"])
@@ -496,7 +496,7 @@ def _pointer(field: str | None) -> str:
     return "#/content/" + "/".join(field.split("-"))
 
 
-def _finding(finding: Finding) -> dict:
+def finding_json(finding: Finding) -> dict:
     return {"rule": finding.rule, "message": finding.message, "field": finding.field,
             "severity": finding.severity.value if isinstance(finding.severity, Severity)
             else str(finding.severity)}
