@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, has_request_context, render_template, request
+from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -171,8 +171,10 @@ def _note_commit(_session) -> None:
         g.database_committed = True
 
 
-def database_trouble_message() -> str:
-    """What a user is told when the database failed under this request."""
+def note_database_trouble(error: Exception) -> str:
+    """Log a database failure under this request; returns what the user is told (Dutch)."""
+    current_app.logger.error("database error under %s %s", request.method, request.path,
+                             exc_info=error)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return NOT_READ
     return PARTLY_SAVED if g.get("database_committed") else NOTHING_SAVED
@@ -233,9 +235,7 @@ def _register_error_pages(app: Flask) -> None:
     def database_trouble(error):
         # One handler for every route: whatever the request wrote is rolled back (one
         # transaction per submission), and the user is told so in Dutch; never a traceback.
-        app.logger.error("database error under %s %s", request.method, request.path,
-                         exc_info=error)
-        message = database_trouble_message()
+        message = note_database_trouble(error)
         if is_api_request():
             db.session.rollback()
             return problem_response(503, message)

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.roles import AANBIEDER, GEMEENTE
+from portal.app import DATABASE_TROUBLE, note_database_trouble
 from portal.auth.policy import any_role, roles, visible_toewijzingen
 from portal.extensions import db
 from portal.forms import Form
@@ -116,7 +117,16 @@ def detail(plan_id: int):
     if stage == ADD_ROW:
         form.add_row(form.row_requested())
     elif stage in (SAVE, SUBMIT) and form.validate_on_submit():
-        return _save_or_submit(plan, document, form, stage)
+        seen = request.form.get("lock_version", type=int) or 0
+        try:
+            return _save_or_submit(plan, document, form, stage)
+        except DATABASE_TROUBLE as trouble:
+            # The database failed mid-way: the step is rolled back, but what the author typed
+            # (perhaps an hour's work) comes back in the form rather than on an error page. If
+            # the page cannot be read either, the app's handler answers.
+            db.session.rollback()
+            form.form_errors = [*form.form_errors, note_database_trouble(trouble)]
+            return _edit_page(plan, document, form, seen), 503
     return _edit_page(plan, document, form, plan.lock_version)
 
 
