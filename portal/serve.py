@@ -16,9 +16,16 @@ def main(argv: list[str]) -> int:
     # 25 MB holds some 30,000 prestaties); a killed worker leaves the upload "niet verwerkt".
     parser.add_argument("--timeout", type=int,
                         default=int(os.environ.get("WORKER_TIMEOUT", "300")))
+    # Threads per worker (gunicorn's gthread worker): a page is answered while another thread of
+    # the same worker checks a large declaration or hashes a password, instead of waiting for a
+    # free worker. Each thread has its own app context and database session.
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
     args = parser.parse_args(argv)
+    # Keep-alive longer than a browser (or proxy) waits between requests: with threads, gunicorn
+    # keeps idle connections open, and one closed just as the client reuses it fails the request.
     command = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
-               "--timeout", str(args.timeout),
+               "--threads", str(args.threads), "--timeout", str(args.timeout),
+               "--keep-alive", "75",
                "--bind", f"{args.host}:{args.port}", "--access-logfile", "-",
                "portal.wsgi:app"]
     os.execv(sys.executable, command)

@@ -406,3 +406,23 @@ def test_upload_page_is_offered_to_every_role(client, world, who):
     as_user(client, who)
     assert "Berichten" in client.get("/").text
     assert client.get("/berichten/aanleveren").status_code == 200
+
+
+def test_findings_of_many_clients_are_shown_a_page_at_a_time(client, declarable):
+    """A declaration refused for 60 clients (toewijzingen the gemeente never gave) shows 50
+    clients on the first page of its result and the other 10 on the second."""
+    from itertools import islice
+
+    from portal.demo.data import demo_bsns
+
+    as_user(client, "aanbieder_a")
+    bsns = list(islice(demo_bsns(), 300, 360))
+    response = upload(client, wmo323([Client(bsn, [Line(f"P{n}", toewijzing_nummer=9000 + n)])
+                                      for n, bsn in enumerate(bsns)]))
+    first = response.text
+    shown = re.findall(r"<h3>Cliënt (\d+) ·", first)
+    assert shown == [str(n) for n in range(1, 51)]
+    assert "60 cliënten met bevindingen, pagina 1 van 2" in first
+    second = client.get(f"/berichten/{upload_id(response)}?pagina=2").text
+    assert re.findall(r"<h3>Cliënt (\d+) ·", second) == [str(n) for n in range(51, 61)]
+    assert f"BSN {bsns[-1]}" in second and f"BSN {bsns[-1]}" not in first

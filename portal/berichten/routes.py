@@ -18,11 +18,13 @@ from portal.berichten.forms import ProcessForm, UploadForm
 from portal.berichten.models import RECEIVED, Upload
 from portal.berichten.services import NotProcessed, Settings, process_again, receive
 from portal.extensions import db
+from portal.pagination import Page
 from portal.regions import registry
 
 bp = Blueprint("berichten", __name__, url_prefix="/berichten", template_folder="templates")
 
 LIST_LIMIT = 200
+CLIENTS_PER_PAGE = 50  # clients with findings on one page of an upload's result
 
 
 def visible_uploads(user):
@@ -108,7 +110,11 @@ def _settings() -> Settings:
 @any_role
 def detail(upload_id: int):
     upload = _upload_or_404(upload_id)
-    return render_template("berichten/detail.html", upload=upload, groups=_grouped(upload),
+    groups = _grouped(upload)
+    # A refused declaration may have findings for thousands of clients: a page of them at a time.
+    page = Page.of(len(groups["clients"]), CLIENTS_PER_PAGE)
+    return render_template("berichten/detail.html", upload=upload, page=page,
+                           general=groups["general"], clients=page.rows(groups["clients"]),
                            process_form=ProcessForm() if upload.status == RECEIVED
                            and _may_process(current_user, upload) else None)
 

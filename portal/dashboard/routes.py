@@ -18,6 +18,7 @@ from portal.clients.routes import product_name
 from portal.deadlines import store
 from portal.deadlines.models import StoredDeadline
 from portal.extensions import db
+from portal.pagination import Page
 from portal.plans.models import Plan
 from portal.plans.queue import queue
 from portal.plans.routes import visible_plans
@@ -51,27 +52,6 @@ def due_items(query, today: date, limit: int, offset: int = 0) -> list[DueItem]:
 
 def requested_sort() -> str:
     return store.BY_CLIENT if request.args.get("sorteer") == "client" else store.BY_DATE
-
-
-@dataclass(frozen=True)
-class Page:
-    """Which page of a long list is shown: its number (from 1), the number of pages, the rows."""
-
-    number: int
-    pages: int
-    total: int
-
-    @classmethod
-    def of(cls, total: int, per_page: int) -> Page:
-        pages = max(1, -(-total // per_page))
-        try:
-            asked = int(request.args.get("pagina", "1"))
-        except ValueError:
-            asked = 1
-        return cls(min(max(1, asked), pages), pages, total)
-
-    def offset(self, per_page: int) -> int:
-        return (self.number - 1) * per_page
 
 
 def count_rows(query) -> int:
@@ -108,7 +88,7 @@ def _tenant():
     clients = list(db.session.scalars(
         matching.options(joinedload(Client.gemeente))
         .order_by(Client.achternaam, Client.voorletters, Client.id)
-        .limit(CLIENTS_PER_PAGE).offset(page.offset(CLIENTS_PER_PAGE))))
+        .limit(CLIENTS_PER_PAGE).offset(page.offset)))
     shown = [client.id for client in clients]
     by_client: dict[int, list[Toewijzing]] = {}
     for toewijzing in db.session.scalars(
@@ -150,7 +130,7 @@ def deadlines():
     return render_template("dashboard/deadlines.html", today=today, sort=sort, page=page,
                            product_name=product_name, kinds=DEADLINE_KINDS,
                            due=due_items(upcoming, today, DEADLINES_PER_PAGE,
-                                         page.offset(DEADLINES_PER_PAGE)))
+                                         page.offset))
 
 
 def _beheer():
