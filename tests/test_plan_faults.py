@@ -10,17 +10,28 @@ an older state of the plan (another tab, another program) gets 409 and the newer
 
 from __future__ import annotations
 
-import re
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from portal.accounts.models import User
 from portal.audit.models import AuditLog
@@ -43,6 +54,7 @@ from tests.api_support import PROBLEM, bearer, tokens  # noqa: F401  (tokens: a 
 from tests.conftest import csrf_token_from, login
 from tests.test_plan_pages import region_world
 from tests.test_plan_rules import GOOD
+from tests.test_serve import free_port, log_in
 
 TODAY = date.today()
 NOTHING_SAVED = "Er ging iets mis bij het opslaan; er is niets opgeslagen. Probeer het opnieuw."
@@ -714,3 +726,181 @@ def test_an_api_save_racing_another_is_refused_not_merged(client, app, world, to
     assert stored_content(app, ids["plan"]) == MeanwhileSaved.CONTENT
     assert plan_state(app, ids["plan"]) == ("concept", 1)
     assert changed_tables(before, snapshot(app)) == ["plan", "plan_version"]
+
+
+# -- a worker killed in the middle of a submission ----------------------------------------------------
+
+DEMO_PROVIDER = "aanbieder@example.nl"  # AGB 98765432 (README)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def served(request, tmp_path):
+    """The demo portal served by gunicorn with one worker, on SQLite or on PostgreSQL; yields the
+    address, the database's SQLAlchemy URL and the server process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WMO_")}
+    if request.param == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        name = f"wmo_killed_{os.getpid()}"
+        server.execute(f"CREATE DATABASE {name}")
+        url = server.url(name)
+        request.addfinalizer(lambda: server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    else:
+        url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    env.update({"WMO_ENV": "demo", "DATABASE_URL": url})
+    command = [sys.executable, "-m", "portal.cli"]
+    for step in (["init-db"], ["demo-data"]):
+        subprocess.run(command + step, env=env, cwd=tmp_path, check=True, capture_output=True,
+                       timeout=180)
+    token = subprocess.run(command + ["create-token", "--org", "98765432", "--name", "Plannen"],
+                           env=env, cwd=tmp_path, check=True, capture_output=True, text=True,
+                           timeout=60).stdout.split()[-1]
+    port = free_port()
+    log = open(tmp_path / "server.log", "wb")  # printed at the end: shown when the test fails
+    gunicorn = subprocess.Popen(command + ["serve", "--port", str(port), "--workers", "1"],
+                                env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    wait_for(lambda: _answers(base), "the portal did not start")
+    yield base, url, gunicorn, token
+    gunicorn.terminate()
+    gunicorn.wait(timeout=30)
+    log.close()
+    print((tmp_path / "server.log").read_text(errors="replace")[-5000:])
+
+
+def wait_for(condition, failure: str, seconds: float = 60):
+    """Poll until ``condition`` holds (bounded; the outcome is asserted, never the time)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.01)
+    pytest.fail(failure)
+
+
+def _answers(base: str):
+    try:
+        return log_in(base, DEMO_PROVIDER)[0]
+    except OSError:
+        return None
+
+
+def _api(base: str, token: str, method: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"{base}/api/v1{path}", method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def _saved_plan(base: str, token: str) -> int:
+    """A concept plan of the demo aanbieder, its template filled in, ready to submit."""
+    from tests.test_api_plannen import filled
+
+    for toewijzing in _api(base, token, "GET", "/toewijzingen?per_page=200")["items"]:
+        try:
+            template = _api(base, token, "GET", f"/toewijzingen/{toewijzing['id']}/sjablonen/plan")
+        except urllib.error.HTTPError:
+            continue  # the region asks no plan for this product
+        plan = _api(base, token, "POST", "/plannen",
+                    {"toewijzing_id": toewijzing["id"], "kind": "plan"})
+        _api(base, token, "PUT", f"/plannen/{plan['id']}/concept",
+             {"lock_version": plan["lock_version"], "content": filled(template)})
+        return plan["id"]
+    pytest.fail("the demo aanbieder has no toewijzing that asks a plan")
+
+
+class Holder:
+    """A connection of the test that lets the worker write but not finish: on SQLite a read
+    transaction (the worker's commit waits for it), on PostgreSQL a lock on the audit log (the
+    worker's flush writes the plan, then waits to write its audit rows)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_engine(url, poolclass=NullPool)
+        self.connection = self.engine.connect()
+        self.sqlite = url.startswith("sqlite")
+        if self.sqlite:
+            self.connection.exec_driver_sql("BEGIN")
+            self.connection.exec_driver_sql("SELECT count(*) FROM plan").all()
+        else:
+            self.connection.exec_driver_sql("LOCK TABLE audit_log IN SHARE MODE")
+        self.database = url.removeprefix("sqlite:///")
+
+    def worker_wrote(self):
+        """The worker is in the middle: it has written rows it has not committed."""
+        if self.sqlite:  # the rollback journal exists once a transaction changed a page
+            return Path(self.database + "-journal").exists()
+        with self.engine.connect() as other:
+            return other.exec_driver_sql(
+                "SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+                "WHERE a.wait_event_type = 'Lock' AND l.relation = 'plan_version'::regclass "
+                "AND l.mode = 'RowExclusiveLock'").scalar()
+
+    def release(self) -> None:
+        self.connection.rollback()
+        self.connection.close()
+
+    def rows(self, sql: str) -> list[tuple]:
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.exec_driver_sql(sql)]
+
+    def backend_gone(self, pid) -> bool:
+        return self.sqlite or not self.rows(f"SELECT pid FROM pg_stat_activity WHERE pid = {pid}")
+
+
+def _workers(server: subprocess.Popen) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def _plan_rows(holder: Holder, plan_id: int) -> tuple:
+    return (holder.rows(f"SELECT state, lock_version, submitted_at FROM plan WHERE id = {plan_id}"),
+            holder.rows(f"SELECT number, state, submitted_at FROM plan_version "
+                        f"WHERE plan_id = {plan_id}"),
+            holder.rows("SELECT count(*) FROM audit_log WHERE action = 'indienen'"))
+
+
+def test_a_worker_killed_in_the_middle_of_a_submission_leaves_the_concept(served):
+    base, url, gunicorn, token = served
+    plan_id = _saved_plan(base, token)
+    browser, _ = log_in(base, DEMO_PROVIDER)
+    page = browser.open(f"{base}/plannen/{plan_id}").read().decode()
+    form = {**form_fields(page), "indienen": "1"}
+    body = urllib.parse.urlencode(form, doseq=True).encode()
+    holder = Holder(url)
+    before = _plan_rows(holder, plan_id)
+    assert before[0][0][0] == "concept"
+    outcome: dict = {}
+
+    def send():
+        try:
+            outcome["status"] = browser.open(f"{base}/plannen/{plan_id}", data=body,
+                                             timeout=120).status
+        except (urllib.error.URLError, ConnectionError, OSError) as error:
+            outcome["error"] = error
+
+    sending = threading.Thread(target=send)
+    sending.start()
+    try:
+        backend = wait_for(holder.worker_wrote, "the submission never wrote")
+        [worker] = _workers(gunicorn)
+        os.kill(worker, signal.SIGKILL)
+        sending.join(timeout=60)
+    finally:
+        holder.release()
+    assert "error" in outcome or outcome.get("status", 200) >= 500  # the request died with it
+    wait_for(lambda: holder.backend_gone(backend), "the killed worker's connection stayed")
+
+    assert _plan_rows(holder, plan_id) == before  # nothing of the submission is in the database
+
+    # gunicorn starts a new worker; the concept is as it was and is submitted from its page.
+    browser = wait_for(lambda: _answers(base), "no new worker answered")
+    page = browser.open(f"{base}/plannen/{plan_id}").read().decode()
+    assert "Indienen" in page
+    body = urllib.parse.urlencode({**form_fields(page), "indienen": "1"}, doseq=True).encode()
+    submitted = browser.open(f"{base}/plannen/{plan_id}", data=body, timeout=120).read().decode()
+    assert "is ingediend bij" in submitted
+    [(state, _lock, _at)] = _plan_rows(holder, plan_id)[0]
+    assert state == "ingediend"
+    holder.engine.dispose()
