@@ -24,7 +24,6 @@ sequence of records either way).
 
 from __future__ import annotations
 
-import io
 import queue
 import re
 import threading
@@ -49,8 +48,9 @@ _SUFFIX = re.compile(rb"(?:\s*</[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?\s*>)*\s
 _ROOT_NAME = re.compile(rb"<([A-Za-z_][\w.\-]*:)?[A-Za-z_][\w.\-]*")
 # A Client start tag with any prefix or attributes: the prefix, part of every piece, has none.
 _ANY_CLIENT = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?Client[\s/>]")
-# Where a '<' may stand for something else than a tag (comment, CDATA, processing instruction).
-_NOT_A_TAG = (b"<!--", b"<![CDATA[", b"<?")
+# Where a '<' may stand for something else than a tag: a comment or CDATA section ('<!'), a
+# processing instruction ('<?').
+_NOT_A_TAG = (b"<!", b"<?")
 
 
 class PieceFailed(Exception):
@@ -88,7 +88,7 @@ class Pieces:
             return None
         end = tail_start + last + len(close_tag)
         prefix, suffix = start_bytes[:start], tail[last + len(close_tag):]
-        if end <= start or _not_a_tag(prefix, 1) or _ANY_CLIENT.search(prefix) or \
+        if end <= start or _not_a_tag(prefix[1:], b"", 0) or _ANY_CLIENT.search(prefix) or \
                 not _SUFFIX.fullmatch(suffix):
             return None
         return cls(open_source, prefix, start, end, suffix, client_tag)
@@ -131,44 +131,56 @@ class Pieces:
             parser = etree.XMLParser(remove_blank_text=True, remove_comments=True,
                                      remove_pis=True, **PARSER_OPTIONS)
             lines = 0
-            for piece in self._cut():
+            for carry, block, cut in self._cut():
                 if stop.is_set():
                     return
-                if _not_a_tag(piece, 0):
+                if _not_a_tag(carry, block, cut):
                     raise PieceFailed("a comment, CDATA section or processing instruction")
+                # One copy of the piece, and fromstring: libxml2 parses it without asking for
+                # the GIL again (parse() of a file object would, for every few kilobytes).
+                document = b"".join((self._prefix, carry, memoryview(block)[:cut], self._suffix))
                 try:
-                    tree = etree.parse(io.BytesIO(self._prefix + piece + self._suffix), parser)
+                    tree = etree.fromstring(document, parser).getroottree()
                 except etree.XMLSyntaxError as error:
                     raise PieceFailed(str(error)) from None
+                del document
                 if not put((tree, lines)):
                     return
-                lines += piece.count(b"\n")
+                lines += carry.count(b"\n") + block.count(b"\n", 0, cut)
             put(None)
         except PieceFailed as failed:
             put(failed)
         except Exception as error:  # any surprise: the ordinary way will meet it, or not
             put(PieceFailed(f"{type(error).__name__}: {error}"))
 
-    def _cut(self) -> Iterator[bytes]:
-        """The file's Client bytes in pieces of about PIECE_BYTES, each starting at a Client."""
+    def _cut(self) -> Iterator[tuple[bytes, bytes, int]]:
+        """The file's Client bytes in pieces of about PIECE_BYTES, each starting at a Client: a
+        piece is ``carry + block[:cut]``, the rest of the block before and this block up to the
+        last Client start tag in it (kept apart, so that the piece is copied only once)."""
         tag = self.client_tag
         with self._open_source() as source:
             source.seek(self._start)
             remaining = self._end - self._start
-            buffer = b""
+            carry = b""
             while remaining:
                 block = source.read(min(PIECE_BYTES, remaining))
                 if not block:
                     raise PieceFailed("the file became shorter")
                 remaining -= len(block)
-                buffer += block
-                cut = buffer.rfind(tag, 1) if remaining else len(buffer)
-                if cut > MAX_PIECE_BYTES or (cut <= 0 and len(buffer) > MAX_PIECE_BYTES):
+                cut = block.rfind(tag) if remaining else len(block)
+                if cut < 0 or (cut == 0 and not carry):  # no (second) Client starts: read on
+                    carry += block
+                    if len(carry) > MAX_PIECE_BYTES:
+                        raise PieceFailed("no Client start tag in MAX_PIECE_BYTES")
+                    continue
+                if len(carry) + cut > MAX_PIECE_BYTES:
                     raise PieceFailed("no Client start tag in MAX_PIECE_BYTES")
-                if cut > 0:  # else no second Client starts in the buffer yet: read on
-                    yield buffer[:cut]
-                    buffer = buffer[cut:]
+                yield carry, block, cut
+                carry = block[cut:]
 
 
-def _not_a_tag(data: bytes, start: int) -> bool:
-    return any(data.find(marker, start) >= 0 for marker in _NOT_A_TAG)
+def _not_a_tag(carry: bytes, block: bytes, cut: int) -> bool:
+    """Whether the piece ``carry + block[:cut]`` has a '<!' or '<?' (also across the seam)."""
+    seam = carry[-1:] + block[:1]
+    return any(marker in carry or marker in seam or block.find(marker, 0, cut) >= 0
+               for marker in _NOT_A_TAG)

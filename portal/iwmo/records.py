@@ -175,8 +175,10 @@ class RecordStream:
         self._root = None  # the document's root element, known once the records are read
         self._offset = 0  # lines before the piece being read (0: reading the whole file)
         self._alias: dict = {}  # the Clients' parent in this piece → the one in the first piece
-        # Clear each record after its rules, and remove it: reading the whole file, memory stays
-        # flat so; a piece is dropped whole once read, which costs less than a record at a time.
+        # Clear each record after its rules, and remove it (and each head at its end): reading
+        # the whole file, memory stays flat so. A piece is dropped whole once read, which costs
+        # less than a record at a time (the first piece, which holds the Declaratie, stays to the
+        # end: about ten times PIECE_BYTES).
         self._release_records = True
 
     def __iter__(self) -> Iterator[Record]:
@@ -228,13 +230,12 @@ class RecordStream:
                 first_parent, self._root = parent, tree.getroot()
                 around = [element for element in client.iterancestors()
                           if element.tag in self._kinds]  # innermost first: the order they end
-                yield _without(etree.iterwalk(tree, events=("end",), tag=tags), set(around))
+                yield _without(_in_end_order(tree.getroot().iter(*tags)), set(around))
             else:
                 self._alias = {parent: first_parent}
-                yield etree.iterwalk(parent, events=("end",), tag=tags)
+                yield _in_end_order(parent.iter(*tags))
         self._offset = 0
         self._alias = {}
-        self._release_records = True
         yield [("end", element) for element in around]
 
     def _walk(self, parts) -> Iterator[Record]:
@@ -252,7 +253,8 @@ class RecordStream:
                 if tag in heads:
                     if self._open.pop(element, None) is None:  # no records inside: handed out whole
                         yield self._head(element, kind, stop=None)
-                    _release(element)
+                    if release:
+                        _release(element)
                     continue
                 parent = element.getparent()
                 if alias:
@@ -273,14 +275,15 @@ class RecordStream:
                     if pending:
                         prefix, middle, _ = self._above(element)
                     number = self._number(element, kind)
-                    _release(element, keep=True)
+                    if release:
+                        _release(element, keep=True)
                     previous_parent, previous_kind = parent, kind
                 line = element.sourceline
                 if offset:
                     line += offset
                 if kind in flat:
-                    record = Record(kind, element, (prefix, middle, kind, number), line,
-                                    offset=offset)
+                    record = Record(kind, element, (prefix, middle, kind, number), line, None,
+                                    offset)
                     self._flat_fields(element, kind, record)
                 else:
                     record = Record(kind, element, (prefix, middle, kind, number), line, {},
@@ -400,6 +403,33 @@ def _collect(element, prefix: str, fields: dict, lines: dict, stop, offset: int 
             lines[key] = child.sourceline + offset
         if len(child):
             _collect(child, key + "/", fields, lines, None, offset)
+
+
+def _in_end_order(elements):
+    """("end", element) for the elements of an ``iter()`` (in the order they start), in the order
+    they end, as iterparse reports them: an element after the elements inside it. (iterwalk does
+    the same, but visits every element of the tree in Python-level steps: five times slower.)"""
+    started = []  # (element, its parent): started and not ended, each inside the one before
+    for element in elements:
+        parent = element.getparent()
+        while started:
+            last, last_parent = started[-1]
+            if last_parent is not parent and _inside(parent, last):
+                break
+            started.pop()  # a sibling or elsewhere: the last one ended before this one starts
+            yield "end", last
+        started.append((element, parent))
+    while started:
+        yield "end", started.pop()[0]
+
+
+def _inside(element, ancestor) -> bool:
+    """Whether ``element`` is ``ancestor`` or inside it."""
+    while element is not None:
+        if element is ancestor:
+            return True
+        element = element.getparent()
+    return False
 
 
 def _without(events, skipped: set):
