@@ -164,10 +164,11 @@ DATABASE_TROUBLE_TITLE = "Niet gelukt"
 
 
 @event.listens_for(Session, "after_commit")
-def _note_commit(_session) -> None:
+def _note_commit(session) -> None:
     # The database error page says "nothing saved" only when the request committed nothing
-    # before the error (an upload commits its bytes first, then processes them).
-    if has_request_context():
+    # before the error (an upload commits its bytes first, then processes them). A savepoint's
+    # release fires this too, but keeps nothing until the transaction commits.
+    if has_request_context() and not session.in_nested_transaction():
         g.database_committed = True
 
 

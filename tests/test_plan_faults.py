@@ -53,6 +53,7 @@ from portal.workdays import add_working_days
 from tests.api_support import PROBLEM, bearer, tokens  # noqa: F401  (tokens: a fixture)
 from tests.conftest import csrf_token_from, login
 from tests.test_plan_pages import region_world
+from tests.test_berichten_upload import declarable  # noqa: F401  (a fixture)
 from tests.test_plan_rules import GOOD
 from tests.test_serve import free_port, log_in
 
@@ -73,9 +74,10 @@ class DatabaseFault:
     def __init__(self) -> None:
         self.armed: str | None = None
         self.fired = 0
+        self.commits_to_let_through = 0
 
-    def arm(self, moment: str) -> None:
-        self.armed = moment
+    def arm(self, moment: str, commits_to_let_through: int = 0) -> None:
+        self.armed, self.commits_to_let_through = moment, commits_to_let_through
 
     def disarm(self) -> None:
         self.armed = None
@@ -93,7 +95,11 @@ class DatabaseFault:
             self._fail("INSERT INTO audit_log ...")
 
     def before_commit(self, session) -> None:
-        if self.armed == BEFORE_COMMIT:
+        if session.in_nested_transaction():
+            return  # a savepoint's release: the transaction is still to commit
+        if self.armed == BEFORE_COMMIT and self.commits_to_let_through:
+            self.commits_to_let_through -= 1
+        elif self.armed == BEFORE_COMMIT:
             session.flush()  # every write of the step is in the database's transaction
             self._fail("COMMIT")
 
@@ -487,6 +493,22 @@ def test_with_the_database_gone_a_page_still_says_what_happened(client, app, wor
     assert changed_tables(before, snapshot(app)) == []
     assert client.post(url, data=data).status_code == 302
     assert plan_state(app, ids["plan"]) == ("ingediend", 1)
+
+
+def test_a_failure_after_part_of_a_request_was_committed_does_not_say_nothing_was_saved(
+        client, app, declarable, fault):
+    """An upload commits its bytes before it processes them; when the database fails after that,
+    the answer does not claim that nothing was saved, and the upload is there to process again."""
+    from portal.berichten.models import Upload
+    from tests.test_berichten_upload import as_user, good_declaration, upload
+
+    as_user(client, "aanbieder_a")
+    fault.arm(BEFORE_COMMIT, commits_to_let_through=1)  # the bytes' commit goes through
+    failed = upload(client, good_declaration())
+    assert fault.fired == 1
+    assert failed.status_code == 503 and NOTHING_SAVED not in failed.text
+    assert "de laatste stap is niet opgeslagen" in failed.text
+    assert read(app, lambda: db.session.scalars(select(Upload.status)).all()) == ["ontvangen"]
 
 
 # -- every step through the API ---------------------------------------------------------------------
