@@ -12,6 +12,7 @@ import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -84,12 +85,13 @@ def test_every_operation_documents_its_errors_as_problems(document):
 # -- the property-based test, against the running app ---------------------------------------------
 # The real portal served by gunicorn (tests/browser/plugin.py: the demo data, on SQLite or on the
 # PostgreSQL run's server), with tokens of the demo aanbieder and of one of its gemeenten, an
-# upload and a submitted plan, all made over HTTP. Schemathesis (4.x) loads the document from the
-# server and generates requests for every operation: valid ones aimed at those real rows, and
-# valid and invalid ones with whatever ids it draws. Its own pytest loader does not run under
-# pytest 9, so each operation is a parametrized test that draws the cases with Hypothesis.
+# upload, an approved plan and a deviation asked, all made over HTTP. Schemathesis (4.x) loads
+# the document from the server and generates requests for every operation: valid ones aimed at
+# those real rows, and valid and invalid ones with whatever ids it draws. Its own pytest loader
+# does not run under pytest 9, so each operation is a parametrized test that draws the cases with
+# Hypothesis.
 
-DEMO_AGB, DEMO_GEMEENTE = "98765432", "0200"  # the demo aanbieder, and one of its gemeenten
+DEMO_AGB, DEMO_GEMEENTE = "98765432", "1771"  # the demo aanbieder, and one of its gemeenten
 # The one list of what every response must satisfy.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, response_headers_conformance]
@@ -125,34 +127,48 @@ def _token(env: dict, organisation: str) -> str:
 
 
 def _seed(base: str, tokens: dict[str, str]) -> dict[str, object]:
-    """Over the API, as a provider's system would: a declaration and a submitted plan."""
-    from tests.test_api_plannen import filled
+    """Over the API, as the parties' systems would: the aanbieder's declaration and plan for its
+    B1 (02B01) toewijzing, approved by the gemeente, and a deviation the aanbieder asks; so every
+    step of the plan's workflow has something real to act on."""
+    from tests.test_plan_rules import GOOD
 
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {tokens['aanbieder']}"
-    toewijzingen = [t for t in api.get(f"{base}/api/v1/toewijzingen", params={"per_page": 200})
-                    .json()["items"] if t["gemeente"]["code"] == DEMO_GEMEENTE]
-    with_plan = [t for t in toewijzingen if api.get(
-        f"{base}/api/v1/toewijzingen/{t['id']}/sjablonen/plan").status_code == 200]
-    assert with_plan, "the demo aanbieder has a toewijzing whose region asks for a plan"
-    toewijzing = with_plan[0]
-    plan = api.post(f"{base}/api/v1/plannen", json={"toewijzing_id": toewijzing["id"],
-                                                    "kind": "plan"}).json()
-    template = api.get(f"{base}/api/v1/plannen/{plan['id']}/sjabloon").json()
-    saved = api.put(f"{base}/api/v1/plannen/{plan['id']}/concept", json={
-        "lock_version": plan["lock_version"], "content": filled(template)})
+    aanbieder, gemeente = requests.Session(), requests.Session()
+    aanbieder.headers["Authorization"] = f"Bearer {tokens['aanbieder']}"
+    gemeente.headers["Authorization"] = f"Bearer {tokens['gemeente']}"
+    api = f"{base}/api/v1"
+    [toewijzing] = [t for t in aanbieder.get(f"{api}/toewijzingen", params={
+        "product": "02B01", "per_page": 200}).json()["items"]
+                    if t["gemeente"]["code"] == DEMO_GEMEENTE][:1]
+    start, end = date.fromisoformat(toewijzing["ingangsdatum"]), toewijzing["einddatum"]
+    plan = aanbieder.post(f"{api}/plannen", json={"toewijzing_id": toewijzing["id"],
+                                                  "kind": "plan"}).json()
+    moments = [{**GOOD[("geldrop_mierlo", "plan")]["doelen"][0], "evaluatiemoment": day}
+               for day in (str(start + timedelta(days=150)), end)]
+    content = {**GOOD[("geldrop_mierlo", "plan")], "doelen": moments,
+               "startdatum_indicatie": str(start), "einddatum_indicatie": end,
+               "datum_besproken": str(start + timedelta(days=19))}
+    saved = aanbieder.put(f"{api}/plannen/{plan['id']}/concept", json={
+        "lock_version": plan["lock_version"], "content": content})
     assert saved.status_code == 200, saved.text
-    submitted = api.post(f"{base}/api/v1/plannen/{plan['id']}/indienen",
-                         json={"lock_version": saved.json()["plan"]["lock_version"]})
+    submitted = aanbieder.post(f"{api}/plannen/{plan['id']}/indienen",
+                               json={"lock_version": saved.json()["plan"]["lock_version"]})
     assert submitted.status_code == 200, submitted.text
+    approved = gemeente.post(f"{api}/plannen/{plan['id']}/beoordeling",
+                             json={"action": "goedkeuren"})
+    assert approved.status_code == 200, approved.text
+    asked = aanbieder.post(f"{api}/plannen/{plan['id']}/afwijkingen", json={
+        "rule": "GM-P4", "reason": "Cliënt opgenomen.",
+        "new_due": str(start + timedelta(days=60))})
+    assert asked.status_code == 200, asked.text
     line = Line("S1", toewijzing_nummer=toewijzing["toewijzing_nummer"],
                 category=toewijzing["product_category"], code=toewijzing["product_code"])
-    upload = api.post(f"{base}/api/v1/declaraties", data=wmo323(
+    upload = aanbieder.post(f"{api}/declaraties", data=wmo323(
         [Client(toewijzing["client"]["bsn"], [line])], sender=DEMO_AGB, receiver=DEMO_GEMEENTE,
         identificatie="ST0001"), headers={"Content-Type": "application/xml"})
     assert upload.status_code == 201, upload.text
     return {"toewijzing_id": toewijzing["id"], "plan_id": plan["id"],
-            "upload_id": upload.json()["id"], "code": toewijzing["region"], "kind": "plan"}
+            "upload_id": upload.json()["id"], "code": toewijzing["region"], "kind": "plan",
+            "deviation_id": asked.json()["deviations"][0]["id"]}
 
 
 @pytest.fixture(scope="module")

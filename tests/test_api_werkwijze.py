@@ -1,8 +1,9 @@
 """The plan's workflow through the API (portal/api/werkwijze.py), as on the plan's page: the
 aanbieder records the start of support and asks to deviate, the gemeente decides and plans the
-evaluations; each endpoint for its own organisation, refused for another organisation (404), for
-the other role (403) and without a token (401). The Geldrop-Mierlo B1 toewijzing of aanbieder B
-has every term; its plan is approved through the services first."""
+evaluations, and records the results a region asks on the toewijzing; each endpoint for its own
+organisation, refused for another organisation (404), for the other role (403) and without a token
+(401). The Geldrop-Mierlo B1 toewijzing of aanbieder B has every plan term; its plan is approved
+through the services first."""
 
 from __future__ import annotations
 
@@ -151,12 +152,62 @@ def test_unknown_fields_and_a_step_with_an_idempotency_key(client, tokens, plan_
     assert again.get_json() == first.get_json()
 
 
-def test_a_toewijzings_results_are_read_by_both_parties(client, tokens, world):
+def test_a_toewijzing_without_results_asked_answers_an_empty_list(client, tokens, world):
     url = f"/api/v1/toewijzingen/{world.toewijzing_b}/resultaten"
     for own in ("aanbieder_b", "geldrop"):
         response = client.get(url, headers=bearer(tokens[own]))
         assert response.status_code == 200, response.get_json()
         # Geldrop-Mierlo's plan does not repeat results set on the toewijzing.
         assert response.get_json() == {"toewijzing_id": world.toewijzing_b, "rule": None,
-                                       "results": []}
+                                       "parts": [], "results": []}
         refused_to_others(client, tokens, "GET", url, {}, own)
+
+
+def test_the_gemeente_records_results_on_a_toewijzing_and_a_new_plan_repeats_them(app, client,
+                                                                                  tokens):
+    """ML-P3 (Midden-Limburg): the results come from the region's template, as on the page."""
+    from sqlalchemy import select
+
+    from tests.api_support import make_token
+    from tests.test_plan_pages import region_world
+
+    ids = region_world(app, "midden_limburg", "BGI", perceel="1", grondslag="PSY")
+    with app.app_context():
+        toewijzing = db.session.scalar(select(Toewijzing).where(
+            Toewijzing.client_id == ids["client"]))
+        toewijzing_id, gemeente_id = toewijzing.id, toewijzing.gemeente_id
+        aanbieder_id = toewijzing.aanbieder_id
+    gemeente = bearer(make_token(app, gemeente_id))
+    provider = bearer(make_token(app, aanbieder_id))
+    url = f"/api/v1/toewijzingen/{toewijzing_id}/resultaten"
+
+    asked = client.get(url, headers=gemeente).get_json()
+    assert asked["rule"] == "ML-P3" and asked["results"] == []
+    assert {part["key"] for part in asked["parts"]} == {"resultaat", "activiteitstype"}
+    assert_problem(client.post(url, json={"values": {"resultaat": "", "activiteitstype":
+                                                     "helpen"}}, headers=gemeente), 422,
+                   "‘Resultaat (meetbaar)’ is niet ingevuld.")
+    assert_problem(client.post(url, json={"values": {"resultaat": "Boodschappen", "cijfer": "8"}},
+                               headers=gemeente), 422, "Onbekend deel")
+    good = {"values": {"resultaat": "Zelf boodschappen doen", "activiteitstype": "helpen"}}
+    recorded = client.post(url, json=good, headers=gemeente)
+    assert recorded.status_code == 201, recorded.get_json()
+    [result] = recorded.get_json()["results"]
+    assert result["values"] == good["values"]
+    assert client.get(url, headers=provider).get_json()["results"] == [result]
+    assert_problem(client.post(url, json=good, headers=provider), 403, "van een gemeente")
+    assert_problem(client.post(url, json=good, headers=bearer(tokens["apeldoorn"])), 404)
+    assert_problem(client.post(url, json=good), 401)
+
+    started = client.post("/api/v1/plannen", json={"toewijzing_id": toewijzing_id,
+                                                   "kind": "plan"}, headers=provider)
+    assert started.status_code == 201, started.get_json()
+    assert "Zelf boodschappen doen" in str(started.get_json()["current"]["content"])
+
+    one = f"{url}/{result['id']}"
+    assert_problem(client.delete(one, headers=provider), 403)
+    assert_problem(client.delete(one, headers=bearer(tokens["apeldoorn"])), 404)
+    assert_problem(client.delete(one), 401)
+    removed = client.delete(one, headers=gemeente)
+    assert removed.status_code == 200 and removed.get_json()["results"] == []
+    assert_problem(client.delete(one, headers=gemeente), 404, "geen resultaat")

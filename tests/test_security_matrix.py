@@ -52,7 +52,7 @@ ARGUMENTS = {
     "client_id": "tenant", "toewijzing_id": "tenant", "upload_id": "tenant", "plan_id": "tenant",
     "code": "shared", "key": "shared", "kind": "shared", "filename": "shared",
     "user_id": "beheer", "aanbieder_id": "beheer", "token_id": "beheer",
-    "entry_id": "unmade", "deviation_id": "unmade",
+    "entry_id": "unmade", "deviation_id": "unmade", "result_id": "unmade",
 }
 SHARED = {"code": "midden_ijssel", "key": "02A16", "kind": "plan", "filename": "portal.css"}
 
@@ -83,7 +83,7 @@ def make_objects(app: Flask, world) -> Objects:
     beheer = {"user_id": world.users["aanbieder_a"], "aanbieder_id": world.provider_a,
               "token_id": MISSING}
     for ids in (own, other):
-        ids.update(SHARED, **beheer, entry_id=MISSING, deviation_id=MISSING)
+        ids.update(SHARED, **beheer, entry_id=MISSING, deviation_id=MISSING, result_id=MISSING)
     return Objects(own, other)
 
 

@@ -8,8 +8,8 @@ Every step is a function of :mod:`portal.plans.workflow`, the same the pages cal
 region's terms, the audit log); a refusal is its Dutch reason as a 422 problem. Each step answers
 with the plan's workflow as it is after the step.
 
-Recording a toewijzing's results is not here: the page does it itself (no service yet), and a
-second implementation would be a second set of checks.
+The gemeente also records and removes the results a region's plan template asks on the
+toewijzing (portal.plans.results, as the page does).
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ from marshmallow import Schema, fields, validate
 
 from portal.accounts.roles import AANBIEDER, GEMEENTE
 from portal.api.core import ID, ApiBlueprint, mutation
-from portal.api.plannen import finding_json, plan_or_404
+from portal.api.plannen import OptionSchema, finding_json, plan_or_404
 from portal.api.problems import Problem
 from portal.api.schemas import InputSchema, Moment, RuleFindingSchema
 from portal.api.toewijzingen import toewijzing_or_404
 from portal.auth.policy import any_role, roles
 from portal.extensions import db
-from portal.plans import workflow
-from portal.plans.documents import results_of, template_for
+from portal.plans import results, workflow
 from portal.plans.models import PLAN, Deviation, Plan
+from portal.plans.results import results_of, results_term
 from portal.plans.services import PlanRefused
 from portal.regions import registry
 from portal.toewijzingen.models import Toewijzing
@@ -287,21 +287,90 @@ def signal(data, plan_id: int):
 
 # -- the toewijzing's results ----------------------------------------------------------------------
 
+class ResultPartSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    options = fields.List(fields.Nested(OptionSchema), required=True, metadata={
+        "description": "De keuzes; leeg: vrije tekst."})
+
+
 class ResultsSchema(Schema):
     toewijzing_id = fields.Integer(required=True)
     rule = fields.String(allow_none=True, required=True, metadata={
         "description": "De regel die de resultaten vraagt; null: de regio vraagt er geen."})
+    parts = fields.List(fields.Nested(ResultPartSchema), required=True, metadata={
+        "description": "Wat de gemeente per resultaat vastlegt (sleutels van 'values')."})
     results = fields.List(fields.Nested(ResultSchema), required=True)
+
+
+class ResultInput(InputSchema):
+    values = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
+                         values=fields.String(allow_none=True, validate=TEXT), required=True,
+                         metadata={"description": "Een waarde per deel (zie 'parts')."})
+
+
+def _results_json(toewijzing: Toewijzing) -> dict:
+    term = results_term(toewijzing)
+    if term is None:
+        return {"toewijzing_id": toewijzing.id, "rule": None, "parts": [], "results": []}
+    return {"toewijzing_id": toewijzing.id, "rule": term.rule,
+            "parts": [{"key": p.key, "label": p.label,
+                       "options": [{"value": v, "label": label} for v, label in p.options()]}
+                      for p in term.parts],
+            "results": results_of(toewijzing)}
+
+
+def _term_or_422(toewijzing: Toewijzing):
+    term = results_term(toewijzing)
+    if term is None:
+        raise Problem(422, "De regio vraagt voor dit product geen resultaten op de toewijzing.")
+    return term
 
 
 @blp.route(f"/toewijzingen/<{ID}:toewijzing_id>/resultaten")
 @any_role
 @blp.response(200, ResultsSchema)
 def toewijzing_results(toewijzing_id: int):
-    """De resultaten die de gemeente op deze toewijzing vastlegde en die het plan moet noemen
-    (een lege lijst als de regio er geen vraagt)."""
-    toewijzing: Toewijzing = toewijzing_or_404(toewijzing_id)
-    template = template_for(toewijzing, PLAN)
-    terms = template.terms_of("toewijzing_results", toewijzing.product_key) if template else []
-    return {"toewijzing_id": toewijzing.id, "rule": terms[0].id if terms else None,
-            "results": results_of(toewijzing) if terms else []}
+    """De resultaten die de gemeente op deze toewijzing vastlegde en die het plan moet noemen,
+    met de delen van een resultaat (leeg als de regio er geen vraagt)."""
+    return _results_json(toewijzing_or_404(toewijzing_id))
+
+
+@blp.route(f"/toewijzingen/<{ID}:toewijzing_id>/resultaten", methods=["POST"])
+@roles(GEMEENTE)
+@mutation
+@blp.arguments(ResultInput)
+@blp.response(201, ResultsSchema)
+@blp.problem(422, REFUSED)
+def record_result(data, toewijzing_id: int):
+    """Een resultaat op de toewijzing vastleggen (elk deel ingevuld, een keuze uit de opties);
+    een nieuw plan neemt de resultaten over."""
+    toewijzing = toewijzing_or_404(toewijzing_id)
+    term = _term_or_422(toewijzing)
+    unknown = sorted(set(data["values"]) - {part.key for part in term.parts})
+    if unknown:
+        raise Problem(422, "Een resultaat heeft alleen de delen uit 'parts'.", [
+            {"pointer": f"#/values/{key}", "detail": "Onbekend deel."} for key in unknown])
+    try:
+        results.record_result(current_user, toewijzing, term, data["values"])
+    except PlanRefused as refused:
+        raise Problem(422, refused.message) from None
+    return _results_json(toewijzing), 201
+
+
+@blp.route(f"/toewijzingen/<{ID}:toewijzing_id>/resultaten/<{ID}:result_id>",
+           methods=["DELETE"])
+@roles(GEMEENTE)
+@mutation
+@blp.response(200, ResultsSchema)
+def remove_result(toewijzing_id: int, result_id: int):
+    """Een resultaat van de toewijzing verwijderen."""
+    toewijzing = toewijzing_or_404(toewijzing_id)
+    try:
+        removed = results.remove_result(current_user, toewijzing, result_id)
+    except PlanRefused as refused:
+        raise Problem(422, refused.message) from None
+    if not removed:
+        raise Problem(404, f"Toewijzing {toewijzing_id} heeft geen resultaat met id "
+                           f"{result_id}.")
+    return _results_json(toewijzing)

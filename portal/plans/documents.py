@@ -20,7 +20,8 @@ from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
 from portal.extensions import db
 from portal.plans import checks, workflow
 from portal.plans.display import goal_texts
-from portal.plans.models import EVALUATION, PLAN, Plan, ToewijzingResult
+from portal.plans.models import EVALUATION, PLAN, Plan
+from portal.plans.results import results_of
 from portal.plans.services import Check, Scope, start
 from portal.plans.templates import Template, TemplateContext
 from portal.plugins.types import Product
@@ -58,12 +59,6 @@ def template_for(toewijzing: Toewijzing, kind: str) -> Template | None:
     if kind == PLAN:
         return registry().plan_template(region, product)
     return registry().evaluation_template(region, product)
-
-
-def results_of(toewijzing: Toewijzing) -> list[ToewijzingResult]:
-    """The results the gemeente recorded on a toewijzing, in the order it recorded them."""
-    return list(db.session.scalars(select(ToewijzingResult).where(
-        ToewijzingResult.toewijzing_id == toewijzing.id).order_by(ToewijzingResult.id)))
 
 
 def document_of(plan: Plan, today: date | None = None) -> Document | None:

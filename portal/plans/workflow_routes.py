@@ -17,14 +17,19 @@ from sqlalchemy import select
 
 from portal.accounts.roles import AANBIEDER, GEMEENTE
 from portal.auth.policy import any_role, roles, visible_toewijzingen
-from portal.extensions import db, utcnow
+from portal.extensions import db
 from portal.plans import workflow
-from portal.plans.documents import results_of
 from portal.plans.form_builder import DATE_FORMATS
-from portal.plans.models import PLAN, Deviation, Plan, ToewijzingResult
-from portal.plans.routes import StartForm, _plan_or_404, bp, template_for
+from portal.plans.models import PLAN, Deviation, Plan
+from portal.plans.results import (
+    ResultRefused,
+    record_result,
+    remove_result,
+    results_of,
+    results_term,
+)
+from portal.plans.routes import StartForm, _plan_or_404, bp
 from portal.plans.services import PlanRefused
-from portal.plans.templates import Field
 from portal.plugins.types import Finding
 from portal.regions import registry
 from portal.toewijzingen.models import Toewijzing
@@ -192,17 +197,6 @@ def signal(plan_id: int):
 
 # -- results the gemeente sets on a toewijzing ------------------------------------------------
 
-def _results_parts(toewijzing: Toewijzing) -> tuple[Field | None, list[Field], str | None]:
-    """The goals field and the parts a toewijzing_results term asks the gemeente to record."""
-    template = template_for(toewijzing, PLAN)
-    terms = template.terms_of("toewijzing_results", toewijzing.product_key) if template else []
-    if not terms:
-        return None, [], None
-    goals = template.field(terms[0].params["field"])
-    parts = [p for p in goals.parts if p.key in terms[0].params["match"]] if goals else []
-    return goals, parts, terms[0].id
-
-
 @bp.route("/toewijzing/<int:toewijzing_id>/resultaten", methods=["GET", "POST"])
 @any_role
 def toewijzing_results(toewijzing_id: int):
@@ -210,8 +204,8 @@ def toewijzing_results(toewijzing_id: int):
                                    .where(Toewijzing.id == toewijzing_id))
     if toewijzing is None:
         abort(404)
-    goals, parts, rule = _results_parts(toewijzing)
-    if goals is None:
+    term = results_term(toewijzing)
+    if term is None:
         abort(404)
     problems: list[str] = []
     if request.method == "POST":
@@ -220,32 +214,24 @@ def toewijzing_results(toewijzing_id: int):
         _form_ok()
         remove = request.form.get("verwijder", type=int)
         if remove is not None:
-            row = db.session.get(ToewijzingResult, remove)
-            if row is None or row.toewijzing_id != toewijzing.id:
+            if not remove_result(current_user, toewijzing, remove):
                 abort(404)
-            db.session.delete(row)
             db.session.commit()
             flash("Het resultaat is verwijderd.", "info")
             return redirect(url_for("plans.toewijzing_results", toewijzing_id=toewijzing.id))
-        values = {}
-        for part in parts:
-            value = (request.form.get(f"deel_{part.key}") or "").strip()
-            if not value:
-                problems.append(f"‘{part.label}’ is niet ingevuld.")
-            elif part.options() and value not in dict(part.options()):
-                problems.append(f"‘{part.label}’: kies één van: "
-                                + ", ".join(f"‘{label}’" for label in dict(part.options()).values())
-                                + ".")
-            values[part.key] = value
-        if not problems:
-            db.session.add(ToewijzingResult(toewijzing_id=toewijzing.id, values=values,
-                                            recorded_by_id=current_user.id, recorded_at=utcnow()))
+        try:
+            record_result(current_user, toewijzing, term, {
+                part.key: request.form.get(f"deel_{part.key}") for part in term.parts})
+        except ResultRefused as refused:
+            problems = refused.problems  # nothing was added
+        else:
             db.session.commit()
             flash("Het resultaat is vastgelegd; het plan neemt het over.", "info")
             return redirect(url_for("plans.toewijzing_results", toewijzing_id=toewijzing.id))
     plans = list(db.session.scalars(select(Plan).where(Plan.toewijzing_id == toewijzing.id,
                                                        Plan.kind == PLAN)))
-    return render_template("plans/results.html", toewijzing=toewijzing, goals=goals, parts=parts,
-                           rule=rule, results=results_of(toewijzing), problems=problems,
+    return render_template("plans/results.html", toewijzing=toewijzing, goals=term.goals,
+                           parts=term.parts, rule=term.rule, results=results_of(toewijzing),
+                           problems=problems,
                            form=StartForm(), posted=request.form, plans=plans,
                            may_edit=current_user.role == GEMEENTE), 422 if problems else 200
