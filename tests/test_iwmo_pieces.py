@@ -154,3 +154,19 @@ def test_the_cuts_are_at_plain_client_start_tags_with_the_roots_prefix(monkeypat
     first = other.replace(b"<w:Client>", b"<w:Client >", 1)
     report, _, seen = read_both(monkeypatch, first)
     assert seen["pieces"] == 0 and report.errors == []
+
+
+def test_a_client_larger_than_a_piece_may_be_is_read_the_ordinary_way(monkeypatch):
+    monkeypatch.setattr(pieces_module, "MAX_PIECE_BYTES", 6000)
+    data = generated(clients=30)
+    clients = data.split(b"<wmo323:Client>")
+    # Client 20 gets the Prestaties of five Clients: more than MAX_PIECE_BYTES without a cut.
+    big = clients[20].split(b"</wmo323:Prestaties>")[0] + b"".join(
+        c.split(b"<wmo323:Prestaties>")[1].split(b"</wmo323:Prestaties>")[0]
+        for c in clients[21:26]) + b"</wmo323:Prestaties>" + clients[20].split(
+        b"</wmo323:Prestaties>")[1]
+    data = b"<wmo323:Client>".join(clients[:20] + [big] + clients[26:])
+    report, records, seen = read_both(monkeypatch, data)
+    assert seen["failed"] and seen["pieces"] > 3
+    assert len(records) == len({(r[0], r[1]) for r in records})
+    assert report.errors == [] and sum(r[0] == "Prestatie" for r in records) == 120
