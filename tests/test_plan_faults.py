@@ -2,7 +2,8 @@
 database fails in the middle of a step (after the step's first write was flushed, or just before
 its commit with every write flushed, or it is gone altogether): the user gets a clear Dutch answer
 (503: nothing was saved, try again), the database holds exactly what it held before, and the same
-step, sent again as it was, then succeeds. Through the pages and through the API.
+step, sent again as it was, then succeeds. Through the pages and through the API; and for real,
+a gunicorn worker killed while its submission is written but not committed (SQLite and PostgreSQL).
 
 And concurrent edits of one plan are refused, never merged: a save or submission that started from
 an older state of the plan (another tab, another program) gets 409 and the newer save stays.
@@ -52,8 +53,8 @@ from portal.toewijzingen.models import Toewijzing
 from portal.workdays import add_working_days
 from tests.api_support import PROBLEM, bearer, tokens  # noqa: F401  (tokens: a fixture)
 from tests.conftest import csrf_token_from, login
-from tests.test_plan_pages import region_world
 from tests.test_berichten_upload import declarable  # noqa: F401  (a fixture)
+from tests.test_plan_pages import region_world
 from tests.test_plan_rules import GOOD
 from tests.test_serve import free_port, log_in
 
