@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal import formatting
@@ -161,6 +162,10 @@ PARTLY_SAVED = ("Er ging iets mis bij het opslaan; de laatste stap is niet opges
                 "pagina opnieuw om te zien wat er wel staat, en probeer het dan nog eens.")
 NOT_READ = "De gegevens konden nu niet worden gelezen. Probeer het zo opnieuw."
 DATABASE_TROUBLE_TITLE = "Niet gelukt"
+# Optimistic locking (a plan's lock_version) refused a write: someone changed the row between
+# this request's reading and writing it. Views that can say more (the plan form) catch it first.
+CHANGED_MEANWHILE = ("Iemand anders wijzigde dit tegelijk met u; uw wijziging is niet "
+                     "opgeslagen. Open de pagina opnieuw en kijk wat er nu staat.")
 
 
 @event.listens_for(Session, "after_commit")
@@ -244,6 +249,14 @@ def _register_error_pages(app: Flask) -> None:
 
     for trouble in DATABASE_TROUBLE:
         app.register_error_handler(trouble, database_trouble)
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(_error):
+        db.session.rollback()
+        if is_api_request():
+            return problem_response(409, CHANGED_MEANWHILE)
+        return _error_page(409, "Tegelijk gewijzigd", CHANGED_MEANWHILE,
+                           back=_same_site_referrer())
 
     @app.errorhandler(HTTPException)
     def other_http_errors(error):

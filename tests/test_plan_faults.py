@@ -625,27 +625,31 @@ def test_with_the_database_gone_the_api_answers_a_problem(client, app, world, to
 # -- concurrent edits: refused, never merged ----------------------------------------------------------
 
 class MeanwhileSaved:
-    """Another tab's save, committed on its own connection between this request's check of the
-    lock_version and its first write (the moment a check alone cannot cover)."""
+    """Another tab's step on the same plan, committed on its own connection between this
+    request's reading of the plan and its first write (the moment no check can cover): by
+    default a save of the concept, or ``statements`` (SQL with ``:plan``)."""
 
     CONTENT = {"opsteller": "Saved in the other tab"}
+    SAVE = ("UPDATE plan_version SET content = '{\"opsteller\": \"Saved in the other tab\"}' "
+            "WHERE plan_id = :plan",)
+    APPROVAL = ("UPDATE plan_version SET state = 'goedgekeurd' WHERE plan_id = :plan",
+                "UPDATE plan SET state = 'goedgekeurd' WHERE id = :plan")
 
-    def __init__(self, app, plan_id: int) -> None:
+    def __init__(self, app, plan_id: int, statements: tuple[str, ...]) -> None:
         self.url, self.plan_id, self.done = app.config["SQLALCHEMY_DATABASE_URI"], plan_id, False
+        # Every change of a plan raises its lock_version (portal.plans.models).
+        self.statements = (*statements,
+                           "UPDATE plan SET lock_version = lock_version + 1 WHERE id = :plan")
 
     def before_flush(self, session, *_args) -> None:
         if self.done:
             return
         self.done = True
-        other = create_engine(self.url)
+        other = create_engine(self.url, poolclass=NullPool)
         try:
             with other.begin() as connection:
-                connection.execute(text(
-                    "UPDATE plan_version SET content = :content WHERE plan_id = :plan"),
-                    {"content": '{"opsteller": "Saved in the other tab"}', "plan": self.plan_id})
-                connection.execute(text(
-                    "UPDATE plan SET lock_version = lock_version + 1 WHERE id = :plan"),
-                    {"plan": self.plan_id})
+                for statement in self.statements:
+                    connection.execute(text(statement), {"plan": self.plan_id})
         finally:
             other.dispose()
 
@@ -654,8 +658,8 @@ class MeanwhileSaved:
 def meanwhile(app):
     listeners = []
 
-    def arm(plan_id: int) -> MeanwhileSaved:
-        other = MeanwhileSaved(app, plan_id)
+    def arm(plan_id: int, statements: tuple[str, ...] = MeanwhileSaved.SAVE) -> MeanwhileSaved:
+        other = MeanwhileSaved(app, plan_id, statements)
         event.listen(Session, "before_flush", other.before_flush)
         listeners.append(other.before_flush)
         return other
@@ -927,3 +931,37 @@ def test_a_worker_killed_in_the_middle_of_a_submission_leaves_the_concept(served
     [(state, _lock, _at)] = _plan_rows(holder, plan_id)[0]
     assert state == "ingediend"
     holder.engine.dispose()
+
+
+def test_a_review_racing_another_reviewers_is_refused_not_merged(client, app, world, meanwhile):
+    """Two reviewers of the gemeente decide at the same moment: the first decision stands, the
+    second is refused with a Dutch message (not a 500)."""
+    with Acting(app, world) as acting:
+        ids = prepare_submitted(acting)
+    login(client, APELDOORN)
+    url, data = on_page("/plannen/{plan}/beoordelen", besluit="terugsturen",
+                        opmerking_algemeen="Maak de doelen meetbaar.")(client, ids)
+    before = snapshot(app)
+    meanwhile(ids["plan"], MeanwhileSaved.APPROVAL)
+
+    refused = client.post(url, data=data)
+    assert refused.status_code == 409
+    assert "tegelijk" in refused.text and "niet opgeslagen" in refused.text
+    assert plan_state(app, ids["plan"]) == ("goedgekeurd", 1)
+    assert changed_tables(before, snapshot(app)) == ["plan", "plan_version"]  # the other's
+
+
+def test_an_api_review_racing_another_is_refused_not_merged(client, app, world, tokens,
+                                                           meanwhile):
+    with Acting(app, world) as acting:
+        ids = prepare_submitted(acting)
+    send = api_decision("terugsturen", general_comment="Maak de doelen meetbaar.")(
+        client, ids, bearer(tokens["apeldoorn"]))
+    before = snapshot(app)
+    meanwhile(ids["plan"], MeanwhileSaved.APPROVAL)
+
+    refused = send()
+    assert refused.status_code == 409 and refused.mimetype == PROBLEM
+    assert "tegelijk" in refused.get_json()["detail"]
+    assert plan_state(app, ids["plan"]) == ("goedgekeurd", 1)
+    assert changed_tables(before, snapshot(app)) == ["plan", "plan_version"]
