@@ -170,3 +170,20 @@ def test_a_client_larger_than_a_piece_may_be_is_read_the_ordinary_way(monkeypatc
     assert seen["failed"] and seen["pieces"] > 3
     assert len(records) == len({(r[0], r[1]) for r in records})
     assert report.errors == [] and sum(r[0] == "Prestatie" for r in records) == 120
+
+
+def test_a_piece_is_walked_in_the_order_iterparse_reports_the_ends():
+    """Records and heads nested in any way (a broken file may nest anything) come in the order
+    of their end tags, as they come reading the whole file."""
+    from lxml import etree
+
+    from portal.iwmo.records import _in_end_order
+
+    random = __import__("random").Random(5)
+    for _ in range(300):
+        root = etree.Element("r")
+        elements = [root]
+        for _ in range(random.randint(1, 40)):
+            elements.append(etree.SubElement(random.choice(elements), random.choice("abcx")))
+        expected = [e for _, e in etree.iterwalk(root, events=("end",), tag=["a", "b", "c"])]
+        assert [e for _, e in _in_end_order(root.iter("a", "b", "c"))] == expected

@@ -409,18 +409,24 @@ def _in_end_order(elements):
     """("end", element) for the elements of an ``iter()`` (in the order they start), in the order
     they end, as iterparse reports them: an element after the elements inside it. (iterwalk does
     the same, but visits every element of the tree in Python-level steps: five times slower.)"""
-    started = []  # (element, its parent): started and not ended, each inside the one before
+    around = []  # the elements the last one is inside, outermost first
+    last = last_parent = None
     for element in elements:
         parent = element.getparent()
-        while started:
-            last, last_parent = started[-1]
-            if last_parent is not parent and _inside(parent, last):
-                break
-            started.pop()  # a sibling or elsewhere: the last one ended before this one starts
-            yield "end", last
-        started.append((element, parent))
-    while started:
-        yield "end", started.pop()[0]
+        if last is not None:
+            if parent is last_parent:  # the common case: the next sibling, so the last one ended
+                yield "end", last
+            elif _inside(parent, last):
+                around.append(last)
+            else:
+                yield "end", last
+                while around and not _inside(parent, around[-1]):
+                    yield "end", around.pop()
+        last, last_parent = element, parent
+    if last is not None:
+        yield "end", last
+    while around:
+        yield "end", around.pop()
 
 
 def _inside(element, ancestor) -> bool:
