@@ -9,8 +9,11 @@ end.
 
 The file is read once with lxml's iterparse, which reports only the ends of record and head
 elements; each record is cleared as soon as its rules have run, and so are the records before it,
-so memory stays flat whatever the size of the file. After the last record comes one record of kind
-:data:`END` for the rules that compare across the whole file (totals).
+so memory stays flat whatever the size of the file. A large file may instead come in pieces that a
+second thread parses (:mod:`portal.iwmo.pieces`); the stream walks each piece in the order
+iterparse would report its ends, with the lines of the whole file, so the records are the same.
+After the last record comes one record of kind :data:`END` for the rules that compare across the
+whole file (totals).
 
 Fields are keyed by their path relative to the record: ``ProductPeriode/Begindatum``,
 ``IngediendBedrag/Bedrag``. An optional element that is present but empty is a key with value None.

@@ -9,7 +9,8 @@ The steps, each stopping the next when it fails:
 3. two passes over the file at the same time: the schema check streams through libxml2 in a second
    thread (:func:`portal.iwmo.xsd_check.schema_errors`), while this thread streams the records
    through the rules (:mod:`portal.iwmo.records`, :mod:`portal.iwmo.rules`) and, with a region,
-   the region's checks. A file that is not well-formed XML gets that one error; a file that fails
+   the region's checks. From :data:`PIECES_FROM_BYTES` a third thread parses the file in pieces
+   for the rule pass (:mod:`portal.iwmo.pieces`), so that this thread only checks. A file that is not well-formed XML gets that one error; a file that fails
    the schema gets its schema errors, located by line (the rule findings are then not reported,
    as the standard rejects such a file whole); otherwise the rule findings are the result.
 
