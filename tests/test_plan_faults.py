@@ -626,8 +626,8 @@ def test_with_the_database_gone_the_api_answers_a_problem(client, app, world, to
 
 class MeanwhileSaved:
     """Another tab's step on the same plan, committed on its own connection between this
-    request's reading of the plan and its first write (the moment no check can cover): by
-    default a save of the concept, or ``statements`` (SQL with ``:plan``)."""
+    request's reading of the plan and its first write statement (the moment no check of what
+    was read can cover): by default a save of the concept, or ``statements`` (SQL, ``:plan``)."""
 
     CONTENT = {"opsteller": "Saved in the other tab"}
     SAVE = ("UPDATE plan_version SET content = '{\"opsteller\": \"Saved in the other tab\"}' "
@@ -641,32 +641,34 @@ class MeanwhileSaved:
         self.statements = (*statements,
                            "UPDATE plan SET lock_version = lock_version + 1 WHERE id = :plan")
 
-    def before_flush(self, session, *_args) -> None:
-        if self.done:
+    def before_cursor_execute(self, _connection, _cursor, statement: str, *_args) -> None:
+        if self.done or not statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
             return
-        self.done = True
+        self.done = True  # before the other's own statements pass this listener
         other = create_engine(self.url, poolclass=NullPool)
         try:
             with other.begin() as connection:
-                for statement in self.statements:
-                    connection.execute(text(statement), {"plan": self.plan_id})
+                for statement_ in self.statements:
+                    connection.execute(text(statement_), {"plan": self.plan_id})
         finally:
             other.dispose()
 
 
 @pytest.fixture
 def meanwhile(app):
+    """``meanwhile(plan_id, statements)``: the other's step, just before this request's first
+    write statement."""
     listeners = []
 
     def arm(plan_id: int, statements: tuple[str, ...] = MeanwhileSaved.SAVE) -> MeanwhileSaved:
         other = MeanwhileSaved(app, plan_id, statements)
-        event.listen(Session, "before_flush", other.before_flush)
-        listeners.append(other.before_flush)
+        event.listen(Engine, "before_cursor_execute", other.before_cursor_execute)
+        listeners.append(other.before_cursor_execute)
         return other
 
     yield arm
     for listener in listeners:
-        event.remove(Session, "before_flush", listener)
+        event.remove(Engine, "before_cursor_execute", listener)
 
 
 def stored_content(app, plan_id: int) -> dict:
@@ -965,3 +967,21 @@ def test_an_api_review_racing_another_is_refused_not_merged(client, app, world, 
     assert "tegelijk" in refused.get_json()["detail"]
     assert plan_state(app, ids["plan"]) == ("goedgekeurd", 1)
     assert changed_tables(before, snapshot(app)) == ["plan", "plan_version"]
+
+
+def test_two_decisions_on_one_deviation_at_the_same_moment_the_first_stands(client, app, world,
+                                                                           meanwhile):
+    with Acting(app, world) as acting:
+        ids = prepare_deviation(acting)
+    login(client, GELDROP)
+    url, data = on_page("/plannen/{plan}", "/plannen/{plan}/afwijking/{deviation}",
+                        besluit="goedkeuren")(client, ids)
+    meanwhile(ids["plan"], (
+        "UPDATE plan_deviation SET state = 'afgewezen', decision_comment = 'Niet nodig' "
+        "WHERE plan_id = :plan",))
+
+    answer = client.post(url.format(**ids), data=data, follow_redirects=True)
+    assert "Over dit verzoek is al besloten: afgewezen." in answer.text
+    decided = read(app, lambda: db.session.get(Deviation, ids["deviation"]))
+    assert (decided.state, decided.decision_comment) == ("afgewezen", "Niet nodig")
+    assert count(app, AuditLog, AuditLog.action == "afwijking_goedkeuren") == 0

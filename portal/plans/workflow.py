@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta, timezone
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
@@ -123,6 +123,16 @@ def decide_deviation(user: User, deviation: Deviation, approve: bool,
     comment = (comment or "").strip() or None
     if not approve and not comment:
         raise PlanRefused("Schrijf bij afwijzen waarom, zodat de aanbieder weet wat er kan.")
+    # The decision is claimed in the database: of two decisions at the same moment (two
+    # reviewers, two tabs) only the first changes the row, the other is refused. The check of
+    # the state read above alone would let the later one overwrite the first.
+    claimed = db.session.execute(
+        update(Deviation).where(Deviation.id == deviation.id, Deviation.state == REQUESTED)
+        .values(state=APPROVED if approve else REJECTED),
+        execution_options={"synchronize_session": False})
+    if claimed.rowcount != 1:
+        db.session.refresh(deviation)
+        raise PlanRefused(f"Over dit verzoek is al besloten: {deviation.state_label.lower()}.")
     deviation.state = APPROVED if approve else REJECTED
     deviation.decided_by, deviation.decided_at = user, utcnow()
     deviation.decision_comment = comment
