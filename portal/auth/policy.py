@@ -20,6 +20,7 @@ from sqlalchemy import Select, exists, select
 
 from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE, ROLES
 from portal.clients.models import Client
+from portal.deadlines.models import StoredDeadline
 from portal.extensions import db
 from portal.toewijzingen.models import Toewijzing
 
@@ -86,6 +87,18 @@ def visible_toewijzingen(user) -> Select:
         return query.where(Toewijzing.aanbieder_id == user.organisation_id)
     if user.role == GEMEENTE:
         return query.where(Toewijzing.gemeente_id == user.organisation_id)
+    return query.where(False)
+
+
+def visible_deadlines(user) -> Select:
+    """The stored deadlines (portal.deadlines) of the toewijzingen the user sees."""
+    query = select(StoredDeadline)
+    if user.role == BEHEER:
+        return query
+    if user.role == AANBIEDER:
+        return query.where(StoredDeadline.aanbieder_id == user.organisation_id)
+    if user.role == GEMEENTE:
+        return query.where(StoredDeadline.gemeente_id == user.organisation_id)
     return query.where(False)
 
 

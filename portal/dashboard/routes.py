@@ -12,7 +12,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
-from portal.auth.policy import any_role, roles, visible_clients, visible_toewijzingen
+from portal.auth.policy import (
+    any_role,
+    roles,
+    visible_clients,
+    visible_deadlines,
+    visible_toewijzingen,
+)
 from portal.clients.models import Client
 from portal.clients.routes import product_name
 from portal.deadlines import store
@@ -98,7 +104,7 @@ def _tenant():
         by_client.setdefault(toewijzing.client_id, []).append(toewijzing)
     sort = requested_sort()
     # One more than shown tells whether the deadlines page has more (no count of thousands).
-    due = due_items(store.upcoming(visible_toewijzingen(current_user), today, sort), today,
+    due = due_items(store.upcoming(visible_deadlines(current_user), today, sort), today,
                     DEADLINES_ON_DASHBOARD + 1)
     # The aanbieder sees its plans' outcomes and the gemeente's comments; the gemeente what waits
     # for its review, with its own terms.
@@ -125,7 +131,7 @@ def deadlines():
     """Every coming deadline of the organisation's toewijzingen, a page at a time."""
     today = date.today()
     sort = requested_sort()
-    upcoming = store.upcoming(visible_toewijzingen(current_user), today, sort)
+    upcoming = store.upcoming(visible_deadlines(current_user), today, sort)
     page = Page.of(count_rows(upcoming), DEADLINES_PER_PAGE)
     return render_template("dashboard/deadlines.html", today=today, sort=sort, page=page,
                            product_name=product_name, kinds=DEADLINE_KINDS,

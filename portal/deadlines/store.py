@@ -102,7 +102,7 @@ def refresh(session: Session, client_ids: Iterable[int]) -> int:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         toewijzing_ids = select(Toewijzing.id).where(Toewijzing.client_id.in_(chunk))
-        rows = [_row(toewijzing.id, deadline)
+        rows = [_row(toewijzing, deadline)
                 for toewijzing, deadline in _computed(session, toewijzing_ids)]
         session.execute(delete(StoredDeadline).where(
             StoredDeadline.toewijzing_id.in_(toewijzing_ids)))
@@ -125,14 +125,18 @@ def _computed(session: Session, toewijzing_ids: Select) -> Iterable[tuple[Toewij
                  joinedload(Toewijzing.client))).all()
     workflow = WorkflowRows.load(toewijzing_ids)
     for toewijzing in toewijzingen:
+        if toewijzing.status != "actief":
+            continue  # an ended or withdrawn toewijzing asks nothing more
         region = toewijzing.gemeente.region_code or ""
         for deadline in toewijzing_deadlines(regions, toewijzing, regions.deadlines(
                 region, facts_of(toewijzing, with_others=False)), workflow):
             yield toewijzing, deadline
 
 
-def _row(toewijzing_id: int, deadline: Deadline) -> dict:
-    return {"toewijzing_id": toewijzing_id, "kind": deadline.kind, "due": deadline.due,
+def _row(toewijzing: Toewijzing, deadline: Deadline) -> dict:
+    return {"toewijzing_id": toewijzing.id, "client_id": toewijzing.client_id,
+            "aanbieder_id": toewijzing.aanbieder_id, "gemeente_id": toewijzing.gemeente_id,
+            "ends": toewijzing.einddatum, "kind": deadline.kind, "due": deadline.due,
             "shown_from": deadline.shown_from, "rule": deadline.rule, "message": deadline.message,
             "severity": deadline.severity.value,
             "source": str(deadline.source) if deadline.source else None}
@@ -143,21 +147,21 @@ def _row(toewijzing_id: int, deadline: Deadline) -> dict:
 BY_DATE, BY_CLIENT = "datum", "client"
 
 
-def upcoming(toewijzingen: Select, today: date, sort: str = BY_DATE) -> Select:
-    """The stored deadlines of these toewijzingen (a select of Toewijzing, e.g. those a user may
-    see) that are still running, from PAST_DAYS ago up to HORIZON_DAYS ahead, most urgent first
-    (or by client). Rows of (StoredDeadline, Toewijzing, Client)."""
-    visible = toewijzingen.with_only_columns(Toewijzing.id).where(
-        Toewijzing.status == "actief",
-        or_(Toewijzing.einddatum.is_(None), Toewijzing.einddatum >= today))
-    query = (select(StoredDeadline, Toewijzing, Client)
+def upcoming(deadlines: Select, today: date, sort: str = BY_DATE) -> Select:
+    """These stored deadlines (a select of StoredDeadline, e.g. those a user may see,
+    portal.auth.policy.visible_deadlines) of toewijzingen still running, from PAST_DAYS ago up to
+    HORIZON_DAYS ahead, most urgent first (or by client). Rows of (StoredDeadline, Toewijzing,
+    Client)."""
+    query = (deadlines.add_columns(Toewijzing, Client)
              .join(Toewijzing, StoredDeadline.toewijzing_id == Toewijzing.id)
-             .join(Client, Toewijzing.client_id == Client.id)
-             .where(StoredDeadline.toewijzing_id.in_(visible),
-                    StoredDeadline.due.between(today - timedelta(days=PAST_DAYS),
+             .join(Client, StoredDeadline.client_id == Client.id)
+             .where(StoredDeadline.due.between(today - timedelta(days=PAST_DAYS),
                                                today + timedelta(days=HORIZON_DAYS)),
+                    or_(StoredDeadline.ends.is_(None), StoredDeadline.ends >= today),
                     or_(StoredDeadline.shown_from.is_(None), StoredDeadline.shown_from <= today)))
-    by_client = (Client.achternaam, Client.voorletters, Client.id, StoredDeadline.due)
-    by_date = (StoredDeadline.due, Client.achternaam, Client.voorletters, Client.id)
-    return query.order_by(*(by_client if sort == BY_CLIENT else by_date), StoredDeadline.id)
-
+    if sort == BY_CLIENT:
+        return query.order_by(Client.achternaam, Client.voorletters, Client.id,
+                              StoredDeadline.due, StoredDeadline.id)
+    # By date alone: the organisation's index on (organisation, due) then gives the first rows
+    # without sorting thousands.
+    return query.order_by(StoredDeadline.due, StoredDeadline.id)

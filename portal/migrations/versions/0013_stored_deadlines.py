@@ -19,6 +19,10 @@ def upgrade():
     op.create_table('deadline',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('toewijzing_id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('aanbieder_id', sa.Integer(), nullable=False),
+    sa.Column('gemeente_id', sa.Integer(), nullable=False),
+    sa.Column('ends', sa.Date(), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('due', sa.Date(), nullable=False),
     sa.Column('shown_from', sa.Date(), nullable=True),
@@ -27,10 +31,14 @@ def upgrade():
     sa.Column('severity', sa.String(length=10), nullable=False),
     sa.Column('source', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['toewijzing_id'], ['toewijzing.id'], name=op.f('fk_deadline_toewijzing_id_toewijzing'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_deadline_client_id_client'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['aanbieder_id'], ['organisation.id'], name=op.f('fk_deadline_aanbieder_id_organisation')),
+    sa.ForeignKeyConstraint(['gemeente_id'], ['organisation.id'], name=op.f('fk_deadline_gemeente_id_organisation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline'))
     )
     with op.batch_alter_table('deadline', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_deadline_due'), ['due'], unique=False)
+        batch_op.create_index('ix_deadline_aanbieder_due', ['aanbieder_id', 'due'], unique=False)
+        batch_op.create_index('ix_deadline_gemeente_due', ['gemeente_id', 'due'], unique=False)
         batch_op.create_index(batch_op.f('ix_deadline_toewijzing_id'), ['toewijzing_id'], unique=False)
     op.create_index('ix_client_name', 'client', ['achternaam', 'voorletters', 'id'], unique=False)
 
@@ -39,5 +47,6 @@ def downgrade():
     op.drop_index('ix_client_name', table_name='client')
     with op.batch_alter_table('deadline', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deadline_toewijzing_id'))
-        batch_op.drop_index(batch_op.f('ix_deadline_due'))
+        batch_op.drop_index('ix_deadline_gemeente_due')
+        batch_op.drop_index('ix_deadline_aanbieder_due')
     op.drop_table('deadline')
