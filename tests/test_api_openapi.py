@@ -224,6 +224,17 @@ def test_a_response_that_breaks_the_document_is_a_500_naming_the_mismatch(app, c
     assert "GET /api/v1/regios -> 200" in caplog.text and "products" in caplog.text
 
 
+def test_an_undocumented_content_type_is_a_500_as_well(app, client, tokens):
+    from flask import Response
+
+    from portal.auth.policy import any_role
+
+    app.view_functions["api_catalogus.regions"] = any_role(
+        lambda: Response("<regios/>", mimetype="application/xml"))
+    assert_problem(client.get("/api/v1/regios", headers=bearer(tokens["aanbieder_a"])), 500,
+                   "inhoudstype application/xml is niet beschreven", "application/json")
+
+
 def test_without_the_check_as_in_production_the_response_goes_out_unchanged(app_config, tokens):
     unchecked = create_app({**app_config, "API_VALIDATE_RESPONSES": False})  # the same database
     _break_the_catalogue(unchecked)
