@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -162,8 +162,9 @@ PARTLY_SAVED = ("Er ging iets mis bij het opslaan; de laatste stap is niet opges
                 "pagina opnieuw om te zien wat er wel staat, en probeer het dan nog eens.")
 NOT_READ = "De gegevens konden nu niet worden gelezen. Probeer het zo opnieuw."
 DATABASE_TROUBLE_TITLE = "Niet gelukt"
-# Optimistic locking (a plan's lock_version) refused a write: someone changed the row between
-# this request's reading and writing it. Views that can say more (the plan form) catch it first.
+# Optimistic locking (a plan's lock_version) refused a write, or a unique row was written by
+# another request first: someone changed the data between this request's reading and writing
+# it. Views that can say more (the plan form, the API's changes) catch it first.
 CHANGED_MEANWHILE = ("Iemand anders wijzigde dit tegelijk met u; uw wijziging is niet "
                      "opgeslagen. Open de pagina opnieuw en kijk wat er nu staat.")
 
@@ -251,6 +252,7 @@ def _register_error_pages(app: Flask) -> None:
         app.register_error_handler(trouble, database_trouble)
 
     @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
     def changed_meanwhile(_error):
         db.session.rollback()
         if is_api_request():

@@ -985,3 +985,27 @@ def test_two_decisions_on_one_deviation_at_the_same_moment_the_first_stands(clie
     decided = read(app, lambda: db.session.get(Deviation, ids["deviation"]))
     assert (decided.state, decided.decision_comment) == ("afgewezen", "Niet nodig")
     assert count(app, AuditLog, AuditLog.action == "afwijking_goedkeuren") == 0
+
+
+def test_two_records_of_the_start_of_support_at_the_same_moment_the_first_stands(
+        client, app, world, meanwhile):
+    """The start of support is recorded once per toewijzing (a unique row): the second of two
+    records at the same moment is refused with a Dutch message, not a 500."""
+    with Acting(app, world) as acting:
+        ids = prepare_gm(acting)
+    login(client, PROVIDER_B)
+    url, data = on_page("/plannen/{plan}", "/plannen/{plan}/start-ondersteuning",
+                        start_ondersteuning=TODAY.isoformat())(client, ids)
+    other_day = add_working_days(TODAY, -1)
+    meanwhile(ids["plan"], (
+        f"INSERT INTO support_start (toewijzing_id, started_on, recorded_by_id, recorded_at) "
+        f"SELECT toewijzing_id, '{other_day.isoformat()}', (SELECT id FROM user_account WHERE "
+        f"email = 'b@aanbieder.test'), CURRENT_TIMESTAMP FROM plan WHERE id = :plan",))
+
+    refused = client.post(url, data=data)
+    assert refused.status_code == 409
+    assert "tegelijk" in refused.text and "niet opgeslagen" in refused.text
+    assert read(app, lambda: db.session.scalars(select(SupportStart.started_on)).all()) == [
+        other_day]
+    assert client.post(url, data=data).status_code == 302  # sent again: a correction
+    assert read(app, lambda: db.session.scalars(select(SupportStart.started_on)).all()) == [TODAY]
