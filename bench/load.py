@@ -188,6 +188,9 @@ def _report(samples: list[dict], seconds: float) -> bool:
         line(f"{LABELS[kind]} (all)", rows)
         for name in sorted({row["name"] for row in rows}):
             line(f"  {name}", [row for row in rows if row["name"] == name])
+    steady = [row for row in samples if row["kind"] == "pagina" and row.get("steady")]
+    if steady:
+        line("pages after the ramp-up", steady)
     pages = [row["ms"] for row in samples if row["kind"] == "pagina"]
     errors = [row for row in samples if row["error"]]
     if errors:

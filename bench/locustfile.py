@@ -34,8 +34,16 @@ PAGE, UPLOAD, LOGIN = "pagina", "upload", "inloggen"
 
 CLIENTS = json.loads(Path(os.environ["WMO_BENCH_CLIENTS"]).read_text())
 NO_DASHBOARDS = bool(os.environ.get("WMO_BENCH_NO_DASHBOARDS"))
-samples: list[tuple[str, str, float, int, str | None]] = []
+samples: list[tuple[str, str, float, int, str | None, bool]] = []
 uploads_made = itertools.count(1)
+# Set once every user has been started (each logs in as it starts): the samples after it are the
+# steady state, mostly without the burst of 50 scrypt password checks at the start.
+spawned: list[bool] = []
+
+
+@events.spawning_complete.add_listener
+def _all_started(user_count, **_):
+    spawned.append(True)
 
 
 @events.request.add_listener
@@ -44,7 +52,7 @@ def _record(request_type, name, response_time, response_length, exception=None, 
     # to the pages' target.
     kind = UPLOAD if name.startswith("upload") else LOGIN if name == "inloggen" else PAGE
     samples.append((kind, name, response_time, response_length or 0,
-                    None if exception is None else str(exception)))
+                    None if exception is None else str(exception), bool(spawned)))
 
 
 @events.quitting.add_listener
@@ -52,9 +60,9 @@ def _write(environment, **_):
     target = os.environ.get("WMO_BENCH_SAMPLES")
     if target:
         with open(target, "w", encoding="utf-8") as out:
-            for kind, name, ms, size, error in samples:
+            for kind, name, ms, size, error, steady in samples:
                 out.write(json.dumps({"kind": kind, "name": name, "ms": ms, "bytes": size,
-                                      "error": error}) + "\n")
+                                      "error": error, "steady": steady}) + "\n")
 
 
 def _upload_files() -> list[bytes]:
