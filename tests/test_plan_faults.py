@@ -625,21 +625,21 @@ def test_with_the_database_gone_the_api_answers_a_problem(client, app, world, to
 # -- concurrent edits: refused, never merged ----------------------------------------------------------
 
 class MeanwhileSaved:
-    """Another tab's step on the same plan, committed on its own connection between this
-    request's reading of the plan and its first write statement (the moment no check of what
-    was read can cover): by default a save of the concept, or ``statements`` (SQL, ``:plan``)."""
+    """Another tab's step, committed on its own connection between this request's reading and
+    its first write statement (the moment no check of what was read can cover): ``statements``
+    (SQL with the ids of the test as parameters, e.g. ``:plan``), by default a save of the
+    concept."""
 
     CONTENT = {"opsteller": "Saved in the other tab"}
+    BUMP = "UPDATE plan SET lock_version = lock_version + 1 WHERE id = :plan"  # every change does
     SAVE = ("UPDATE plan_version SET content = '{\"opsteller\": \"Saved in the other tab\"}' "
-            "WHERE plan_id = :plan",)
+            "WHERE plan_id = :plan", BUMP)
     APPROVAL = ("UPDATE plan_version SET state = 'goedgekeurd' WHERE plan_id = :plan",
-                "UPDATE plan SET state = 'goedgekeurd' WHERE id = :plan")
+                "UPDATE plan SET state = 'goedgekeurd' WHERE id = :plan", BUMP)
 
-    def __init__(self, app, plan_id: int, statements: tuple[str, ...]) -> None:
-        self.url, self.plan_id, self.done = app.config["SQLALCHEMY_DATABASE_URI"], plan_id, False
-        # Every change of a plan raises its lock_version (portal.plans.models).
-        self.statements = (*statements,
-                           "UPDATE plan SET lock_version = lock_version + 1 WHERE id = :plan")
+    def __init__(self, app, ids: dict, statements: tuple[str, ...]) -> None:
+        self.url, self.ids, self.done = app.config["SQLALCHEMY_DATABASE_URI"], ids, False
+        self.statements = statements
 
     def before_cursor_execute(self, _connection, _cursor, statement: str, *_args) -> None:
         if self.done or not statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
@@ -649,19 +649,19 @@ class MeanwhileSaved:
         try:
             with other.begin() as connection:
                 for statement_ in self.statements:
-                    connection.execute(text(statement_), {"plan": self.plan_id})
+                    connection.execute(text(statement_), self.ids)
         finally:
             other.dispose()
 
 
 @pytest.fixture
 def meanwhile(app):
-    """``meanwhile(plan_id, statements)``: the other's step, just before this request's first
-    write statement."""
+    """``meanwhile(ids, statements)``: the other's step, just before this request's first write
+    statement."""
     listeners = []
 
-    def arm(plan_id: int, statements: tuple[str, ...] = MeanwhileSaved.SAVE) -> MeanwhileSaved:
-        other = MeanwhileSaved(app, plan_id, statements)
+    def arm(ids: dict, statements: tuple[str, ...] = MeanwhileSaved.SAVE) -> MeanwhileSaved:
+        other = MeanwhileSaved(app, ids, statements)
         event.listen(Engine, "before_cursor_execute", other.before_cursor_execute)
         listeners.append(other.before_cursor_execute)
         return other
@@ -700,7 +700,7 @@ def test_a_page_save_racing_another_is_refused_not_merged(client, app, world, me
     login(client, PROVIDER_A)
     url, data = plan_form(button, opsteller="Typed in this tab")(client, ids)
     before = snapshot(app)
-    meanwhile(ids["plan"])
+    meanwhile(ids)
 
     refused = client.post(url, data=data)
     assert refused.status_code == 409
@@ -746,7 +746,7 @@ def test_an_api_save_racing_another_is_refused_not_merged(client, app, world, to
     if endpoint == "concept":
         body["content"] = {"opsteller": "Sent by this program"}
     before = snapshot(app)
-    meanwhile(ids["plan"])
+    meanwhile(ids)
 
     refused = (client.put if endpoint == "concept" else client.post)(
         f"{url}/{endpoint}", headers=headers, json=body)
@@ -944,7 +944,7 @@ def test_a_review_racing_another_reviewers_is_refused_not_merged(client, app, wo
     url, data = on_page("/plannen/{plan}/beoordelen", besluit="terugsturen",
                         opmerking_algemeen="Maak de doelen meetbaar.")(client, ids)
     before = snapshot(app)
-    meanwhile(ids["plan"], MeanwhileSaved.APPROVAL)
+    meanwhile(ids, MeanwhileSaved.APPROVAL)
 
     refused = client.post(url, data=data)
     assert refused.status_code == 409
@@ -960,7 +960,7 @@ def test_an_api_review_racing_another_is_refused_not_merged(client, app, world, 
     send = api_decision("terugsturen", general_comment="Maak de doelen meetbaar.")(
         client, ids, bearer(tokens["apeldoorn"]))
     before = snapshot(app)
-    meanwhile(ids["plan"], MeanwhileSaved.APPROVAL)
+    meanwhile(ids, MeanwhileSaved.APPROVAL)
 
     refused = send()
     assert refused.status_code == 409 and refused.mimetype == PROBLEM
@@ -976,7 +976,7 @@ def test_two_decisions_on_one_deviation_at_the_same_moment_the_first_stands(clie
     login(client, GELDROP)
     url, data = on_page("/plannen/{plan}", "/plannen/{plan}/afwijking/{deviation}",
                         besluit="goedkeuren")(client, ids)
-    meanwhile(ids["plan"], (
+    meanwhile(ids, (
         "UPDATE plan_deviation SET state = 'afgewezen', decision_comment = 'Niet nodig' "
         "WHERE plan_id = :plan",))
 
@@ -997,7 +997,7 @@ def test_two_records_of_the_start_of_support_at_the_same_moment_the_first_stands
     url, data = on_page("/plannen/{plan}", "/plannen/{plan}/start-ondersteuning",
                         start_ondersteuning=TODAY.isoformat())(client, ids)
     other_day = add_working_days(TODAY, -1)
-    meanwhile(ids["plan"], (
+    meanwhile(ids, (
         f"INSERT INTO support_start (toewijzing_id, started_on, recorded_by_id, recorded_at) "
         f"SELECT toewijzing_id, '{other_day.isoformat()}', (SELECT id FROM user_account WHERE "
         f"email = 'b@aanbieder.test'), CURRENT_TIMESTAMP FROM plan WHERE id = :plan",))
@@ -1009,3 +1009,38 @@ def test_two_records_of_the_start_of_support_at_the_same_moment_the_first_stands
         other_day]
     assert client.post(url, data=data).status_code == 302  # sent again: a correction
     assert read(app, lambda: db.session.scalars(select(SupportStart.started_on)).all()) == [TODAY]
+
+
+OTHER_START = (  # the other click's plan, as portal.plans.services.start writes it
+    "INSERT INTO plan (kind, toewijzing_id, client_id, aanbieder_id, gemeente_id, region_code, "
+    "product_key, state, lock_version, created_at, updated_at) SELECT 'plan', t.id, "
+    "t.client_id, t.aanbieder_id, t.gemeente_id, o.region_code, t.product_key, 'concept', 1, "
+    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM toewijzing t JOIN organisation o "
+    "ON o.id = t.gemeente_id WHERE t.id = :toewijzing",
+    "INSERT INTO plan_version (plan_id, number, state, content, saved_at, saved_by_id, findings, "
+    "comments) SELECT max(id), 1, 'concept', '{}', CURRENT_TIMESTAMP, (SELECT id FROM "
+    "user_account WHERE email = 'a@aanbieder.test'), '[]', '{}' FROM plan")
+
+
+def test_two_starts_of_a_plan_at_the_same_moment_make_one_plan(client, app, world, meanwhile):
+    """A double click on "Plan maken" (or two tabs): the second start finds the first's plan."""
+    with Acting(app, world) as acting:
+        ids = prepare_start(acting)
+    login(client, PROVIDER_A)
+    url, data = on_page("/clienten/{client}", "/plannen/nieuw/{toewijzing}/plan")(client, ids)
+    meanwhile(ids, OTHER_START)
+
+    answer = client.post(url, data=data, follow_redirects=True)
+    assert "Er is al een plan voor deze toewijzing" in answer.text
+    assert count(app, Plan, Plan.toewijzing_id == ids["toewijzing"]) == 1
+
+
+def test_two_api_starts_of_a_plan_at_the_same_moment_make_one_plan(client, app, world, tokens,
+                                                                  meanwhile):
+    with Acting(app, world) as acting:
+        ids = prepare_start(acting)
+    meanwhile(ids, OTHER_START)
+    answer = client.post("/api/v1/plannen", headers=bearer(tokens["aanbieder_a"]),
+                         json={"toewijzing_id": ids["toewijzing"], "kind": "plan"})
+    assert answer.status_code == 409 and "Er is al een plan" in answer.get_json()["detail"]
+    assert count(app, Plan, Plan.toewijzing_id == ids["toewijzing"]) == 1

@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.accounts.models import User
 from portal.accounts.roles import AANBIEDER, BEHEER, GEMEENTE
 from portal.audit.recorder import record
+from portal.clients.models import Client
 from portal.extensions import db, utcnow
 from portal.plans.lifecycle import CONCEPT, EDITABLE, GOEDGEKEURD, TransitionRefused, transition
 from portal.plans.models import EVALUATION, PLAN, Plan, PlanVersion
@@ -81,6 +82,7 @@ def start(user: User, toewijzing: Toewijzing, kind: str, scope: Scope = Scope(),
     if toewijzing.status != "actief":
         raise PlanRefused("Deze toewijzing is niet actief; er kan geen plan of evaluatie meer "
                           "bij worden gemaakt.")
+    _one_start_at_a_time(toewijzing.client_id)
     evaluates = None
     plans = _integral_plans(toewijzing, scope) if scope.integral else _plans(toewijzing, PLAN)
     if kind == PLAN:
@@ -119,6 +121,16 @@ def start(user: User, toewijzing: Toewijzing, kind: str, scope: Scope = Scope(),
     db.session.flush()
     record("aanmaken", kind, plan.id)
     return plan
+
+
+def _one_start_at_a_time(client_id: int) -> None:
+    """Two starts at the same moment (a double click on "Plan maken", two tabs, two programs)
+    would both find no plan and both make one. Writing the client's row first takes its lock
+    (PostgreSQL: that row; SQLite: the database) until the transaction ends, so the second start
+    counts the plans only after the first committed its plan, and is refused. The client, not
+    the toewijzing: an integral plan or evaluation is one per client."""
+    db.session.execute(update(Client).where(Client.id == client_id).values(id=Client.id),
+                       execution_options={"synchronize_session": False})
 
 
 def save(user: User, plan: Plan, seen_lock: int, draft: Draft, check: Check) -> list[Finding]:
