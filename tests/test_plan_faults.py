@@ -1044,3 +1044,43 @@ def test_two_api_starts_of_a_plan_at_the_same_moment_make_one_plan(client, app, 
                          json={"toewijzing_id": ids["toewijzing"], "kind": "plan"})
     assert answer.status_code == 409 and "Er is al een plan" in answer.get_json()["detail"]
     assert count(app, Plan, Plan.toewijzing_id == ids["toewijzing"]) == 1
+
+
+def _other_due(kind: str, due: date, rule: str) -> tuple[str]:
+    return (f"INSERT INTO evaluation_due (plan_id, kind, due, replaces, rule, recorded_by_id, "
+            f"recorded_at) VALUES (:plan, '{kind}', '{due.isoformat()}', "
+            f"'{MISSED.isoformat()}', '{rule}', (SELECT id FROM user_account WHERE email = "
+            f"'geldrop@gemeente.test'), CURRENT_TIMESTAMP)",)
+
+
+# The same step twice at the same moment (a double click, two tabs): the second finds the first.
+TWICE = [
+    pytest.param(PROVIDER_B, "afwijking", {"regel": "GM-P6", "reden": "Cliënt op vakantie"}, (
+        "INSERT INTO plan_deviation (plan_id, rule, reason, state, requested_by_id, "
+        "requested_at) VALUES (:plan, 'GM-P6', 'Cliënt op vakantie', 'aangevraagd', (SELECT id "
+        "FROM user_account WHERE email = 'b@aanbieder.test'), CURRENT_TIMESTAMP)",),
+        "Er is al een verzoek om af te wijken van GM-P6", Deviation, id="ask to deviate"),
+    pytest.param(GELDROP, "signaleren", {"gemist": MISSED.isoformat()},
+                 _other_due("signalering", add_working_days(TODAY, 15), "GM-E5"),
+                 "Signaleren kan alleen voor een verslag", EvaluationDue,
+                 id="signal a missing report"),
+    pytest.param(GELDROP, "afgesproken-datum", {
+        "vervangt": MISSED.isoformat(), "nieuwe_datum": (MISSED + timedelta(days=30)).isoformat()},
+        _other_due("afgesproken", MISSED + timedelta(days=20), "GM-E3"),
+        "Kies de geplande datum die de nieuwe afspraak vervangt", EvaluationDue,
+        id="agree a later date"),
+]
+
+
+@pytest.mark.parametrize("who, action, data, other, refusal, model", TWICE)
+def test_a_workflow_step_taken_twice_at_the_same_moment_is_taken_once(
+        client, app, world, meanwhile, who, action, data, other, refusal, model):
+    with Acting(app, world) as acting:
+        ids = prepare_gm(acting)
+    login(client, who)
+    url, form = on_page("/plannen/{plan}", f"/plannen/{{plan}}/{action}", **data)(client, ids)
+    meanwhile(ids, other)
+
+    answer = client.post(url, data=form, follow_redirects=True)
+    assert refusal in answer.text
+    assert count(app, model) == 1

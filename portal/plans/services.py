@@ -82,7 +82,7 @@ def start(user: User, toewijzing: Toewijzing, kind: str, scope: Scope = Scope(),
     if toewijzing.status != "actief":
         raise PlanRefused("Deze toewijzing is niet actief; er kan geen plan of evaluatie meer "
                           "bij worden gemaakt.")
-    _one_start_at_a_time(toewijzing.client_id)
+    one_at_a_time(toewijzing.client_id)
     evaluates = None
     plans = _integral_plans(toewijzing, scope) if scope.integral else _plans(toewijzing, PLAN)
     if kind == PLAN:
@@ -123,12 +123,12 @@ def start(user: User, toewijzing: Toewijzing, kind: str, scope: Scope = Scope(),
     return plan
 
 
-def _one_start_at_a_time(client_id: int) -> None:
-    """Two starts at the same moment (a double click on "Plan maken", two tabs, two programs)
-    would both find no plan and both make one. Writing the client's row first takes its lock
-    (PostgreSQL: that row; SQLite: the database) until the transaction ends, so the second start
-    counts the plans only after the first committed its plan, and is refused. The client, not
-    the toewijzing: an integral plan or evaluation is one per client."""
+def one_at_a_time(client_id: int) -> None:
+    """For a step that counts what exists before it adds (a plan, a deviation request, a due
+    date): two at the same moment (a double click, two tabs, two programs) would both find
+    nothing and both add. Writing the client's row first takes its lock (PostgreSQL: that row;
+    SQLite: the database) until the transaction ends, so the second counts only after the first
+    committed, and is refused. The client, not the plan: an integral plan is one per client."""
     db.session.execute(update(Client).where(Client.id == client_id).values(id=Client.id),
                        execution_options={"synchronize_session": False})
 

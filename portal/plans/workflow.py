@@ -45,7 +45,7 @@ from portal.plans.models import (
     PlanVersion,
     SupportStart,
 )
-from portal.plans.services import PlanRefused
+from portal.plans.services import PlanRefused, one_at_a_time
 from portal.plans.templates import Term, as_date
 from portal.plans.terms import (
     Templates,
@@ -93,6 +93,7 @@ def request_deviation(user: User, plan: Plan, templates: Templates, rule: str, r
                       new_due: date | None = None) -> Deviation:
     """The aanbieder asks to deviate from one of the region's terms or conditions."""
     _own_provider(user, plan)
+    one_at_a_time(plan.client_id)
     [term] = templates.terms("deviation")[:1] or [None]
     if term is None:
         raise PlanRefused("De regio kent voor dit plan geen afwijking van termijnen of "
@@ -391,6 +392,7 @@ def agree_later_date(user: User, plan: Plan, templates: Templates, replaces: dat
                      due: date | None, reason: str | None, today: date) -> EvaluationDue:
     """The gemeente records a later date agreed with the aanbieder for a planned evaluation."""
     _own_gemeente(user, plan)
+    one_at_a_time(plan.client_id)
     term = templates.term("planned_moments")
     if term is None:
         raise PlanRefused("De regio plant voor dit product geen evaluatiemomenten in het plan.")
@@ -411,6 +413,7 @@ def signal_missing(user: User, plan: Plan, templates: Templates, missed: date | 
     """The gemeente signals that the report due on ``missed`` was not delivered; from today the
     aanbieder has the after_signal term."""
     _own_gemeente(user, plan)
+    one_at_a_time(plan.client_id)
     term = templates.term("after_signal")
     if term is None:
         raise PlanRefused("De regio kent voor dit product geen termijn na een signalering.")
