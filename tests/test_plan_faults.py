@@ -51,7 +51,7 @@ from portal.plans.services import Draft, decide, save, start, submit
 from portal.regions import registry
 from portal.toewijzingen.models import Toewijzing
 from portal.workdays import add_working_days
-from tests.api_support import PROBLEM, bearer, tokens  # noqa: F401  (tokens: a fixture)
+from tests.api_support import PROBLEM, bearer, make_token, tokens  # noqa: F401 (fixture)
 from tests.conftest import csrf_token_from, login
 from tests.test_berichten_upload import declarable  # noqa: F401  (a fixture)
 from tests.test_plan_pages import region_world
@@ -362,7 +362,7 @@ def prepare_deviation(acting):
 def prepare_results(acting):
     ids = region_world(acting.app, "midden_limburg", "BGI", perceel="1", grondslag="PSY")
     toewijzing = db.session.scalar(select(Toewijzing).where(Toewijzing.client_id == ids["client"]))
-    return {"toewijzing": toewijzing.id}
+    return {"toewijzing": toewijzing.id, "gemeente": toewijzing.gemeente_id}
 
 
 def prepare_result_to_remove(acting):
@@ -550,6 +550,13 @@ def api_decision(action: str, **extra) -> Callable:
     return send
 
 
+def api_call(path: str, body: dict | None = None, method: str = "POST") -> Callable:
+    def send(client, ids, headers):
+        return lambda: client.open(f"/api/v1{path.format(**ids)}", method=method,
+                                   headers=headers, json=body)
+    return send
+
+
 API_STEPS = [
     ApiStep("start a plan", "aanbieder_a", prepare_start,
             lambda client, ids, headers: lambda: client.post(
@@ -572,6 +579,40 @@ API_STEPS = [
             lambda client, ids, headers: lambda: client.post(
                 f"/api/v1/plannen/{ids['plan']}/nieuwe-versie", headers=headers),
             201, lambda app, ids: plan_state(app, ids["plan"]) == ("concept", 2)),
+    # The plan's workflow (portal/api/werkwijze.py), as on the plan's page.
+    ApiStep("ask to deviate", "aanbieder_b", prepare_gm,
+            api_call("/plannen/{plan}/afwijkingen", {
+                "rule": "GM-P6", "reason": "Cliënt op vakantie",
+                "new_due": (DISCUSSED + timedelta(days=21)).isoformat()}),
+            200, lambda app, ids: count(app, Deviation, Deviation.plan_id == ids["plan"]) == 1),
+    ApiStep("decide on a deviation", "geldrop", prepare_deviation,
+            api_call("/plannen/{plan}/afwijkingen/{deviation}/besluit", {"action": "goedkeuren"}),
+            200, lambda app, ids: read(app, lambda: db.session.get(
+                Deviation, ids["deviation"]).state) == "goedgekeurd"),
+    ApiStep("record the start of support", "aanbieder_b", prepare_gm,
+            api_call("/plannen/{plan}/start-ondersteuning", {"started_on": TODAY.isoformat()}),
+            200, lambda app, ids: count(app, SupportStart) == 1),
+    ApiStep("signal a missing report", "geldrop", prepare_gm,
+            api_call("/plannen/{plan}/signaleringen", {"missed": MISSED.isoformat()}),
+            200, lambda app, ids: count(app, EvaluationDue, EvaluationDue.kind == "signalering")
+            == 1),
+    ApiStep("ask an extra evaluation", "geldrop", prepare_gm,
+            api_call("/plannen/{plan}/extra-evaluatie", {
+                "due": add_working_days(TODAY, 20).isoformat(), "reason": "Zorgen"}),
+            200, lambda app, ids: count(app, EvaluationDue, EvaluationDue.kind == "extra") == 1),
+    ApiStep("agree a later date", "geldrop", prepare_gm,
+            api_call("/plannen/{plan}/afgesproken-datum", {
+                "replaces": MISSED.isoformat(),
+                "due": (MISSED + timedelta(days=30)).isoformat(), "reason": "Vakantie"}),
+            200, lambda app, ids: count(app, EvaluationDue, EvaluationDue.kind == "afgesproken")
+            == 1),
+    ApiStep("record a result of the toewijzing", "gemeente", prepare_results,
+            api_call("/toewijzingen/{toewijzing}/resultaten", {"values": {
+                "resultaat": "Zelf boodschappen doen", "activiteitstype": "helpen"}}),
+            201, lambda app, ids: count(app, ToewijzingResult) == 1),
+    ApiStep("remove a result of the toewijzing", "gemeente", prepare_result_to_remove,
+            api_call("/toewijzingen/{toewijzing}/resultaten/{result}", method="DELETE"),
+            200, lambda app, ids: count(app, ToewijzingResult) == 0),
 ]
 
 
@@ -582,7 +623,8 @@ def test_an_api_step_that_fails_in_the_middle_leaves_nothing_and_can_be_retried(
     with Acting(app, world) as acting:
         ids = step.prepare(acting)
     # The same Idempotency-Key throughout: a failed request does not use it up.
-    headers = bearer(tokens[step.token], **{"Idempotency-Key": f"{step.name} {moment}"})
+    secret = tokens.get(step.token) or make_token(app, ids[step.token])  # the region's gemeente
+    headers = bearer(secret, **{"Idempotency-Key": f"{step.name} {moment}"})
     send = step.send(client, ids, headers)
     before = snapshot(app)
 
