@@ -253,7 +253,10 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)
-    def changed_meanwhile(_error):
+    def changed_meanwhile(error):
+        # Logged: a unique row refused by the database can also be a bug, not a race.
+        app.logger.warning("refused as changed meanwhile under %s %s", request.method,
+                           request.path, exc_info=error)
         db.session.rollback()
         if is_api_request():
             return problem_response(409, CHANGED_MEANWHILE)
