@@ -187,3 +187,20 @@ def test_a_piece_is_walked_in_the_order_iterparse_reports_the_ends():
             elements.append(etree.SubElement(random.choice(elements), random.choice("abcx")))
         expected = [e for _, e in etree.iterwalk(root, events=("end",), tag=["a", "b", "c"])]
         assert [e for _, e in _in_end_order(root.iter("a", "b", "c"))] == expected
+
+
+def test_odd_records_read_in_pieces_are_read_as_a_whole_file_reads_them(monkeypatch):
+    """An empty element, text beside elements, a character reference: the same fields."""
+    data = generated(clients=40).decode()
+    periods = [m.start() for m in re.finditer("<wmo323:ProductPeriode>", data)]
+    at = periods[70] + len("<wmo323:ProductPeriode>")
+    data = data[:at] + "tekst" + data[at:]
+    units = [m.start() for m in re.finditer("<wmo323:Eenheid>01<", data)]
+    data = data[:units[50]] + "<wmo323:Eenheid/>" + data[units[50] + len(
+        "<wmo323:Eenheid>01</wmo323:Eenheid>"):]
+    data = data.replace("<wmo323:ProductCode>", "<wmo323:ProductCode>&#48;", 1)
+    report, records, seen = read_both(monkeypatch, data.encode())
+    assert seen["pieces"] > 20 and not seen["failed"]
+    assert {f.code for f in report.errors} == {"XSD"}
+    assert sum(r[3].get("Eenheid", "?") is None for r in records) == 1
+    assert sum((r[3].get("ProductPeriode") or "").startswith("tekst") for r in records) == 1
