@@ -64,7 +64,7 @@ NOTHING_SAVED = "Er ging iets mis bij het opslaan; er is niets opgeslagen. Probe
 FIRST_WRITE, BEFORE_COMMIT, GONE = "first write flushed", "all flushed, before commit", "gone"
 
 
-# -- the failing database ---------------------------------------------------------------------------
+# -- the failing database --------------------------------------------------------------------------
 
 class DatabaseFault:
     """Makes the database fail once, at one moment of the next step (``arm``), as a dropped
@@ -134,7 +134,7 @@ def changed_tables(before: dict, after: dict) -> list[str]:
     return [name for name in before if before[name] != after[name]]
 
 
-# -- a browser's form -------------------------------------------------------------------------------
+# -- a browser's form ------------------------------------------------------------------------------
 
 class _FormReader(HTMLParser):
     """The fields of one form as a browser posts them: inputs with their values (checked boxes
@@ -198,7 +198,7 @@ def form_fields(html: str, form_class: str = "plan-form") -> dict[str, list[str]
     return reader.fields
 
 
-# -- the people and their plans ---------------------------------------------------------------------
+# -- the people and their plans --------------------------------------------------------------------
 
 PROVIDER_A, APELDOORN = "a@aanbieder.test", "apeldoorn@gemeente.test"  # Midden-IJssel
 PROVIDER_B, GELDROP = "b@aanbieder.test", "geldrop@gemeente.test"  # Geldrop-Mierlo
@@ -284,7 +284,7 @@ def count(app, model, *where) -> int:
     return read(app, lambda: len(db.session.scalars(select(model).where(*where)).all()))
 
 
-# -- every step through the pages -------------------------------------------------------------------
+# -- every step through the pages ------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class PageStep:
@@ -512,7 +512,7 @@ def test_a_failure_after_part_of_a_request_was_committed_does_not_say_nothing_wa
     assert read(app, lambda: db.session.scalars(select(Upload.status)).all()) == ["ontvangen"]
 
 
-# -- every step through the API ---------------------------------------------------------------------
+# -- every step through the API --------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ApiStep:
@@ -664,7 +664,7 @@ def test_with_the_database_gone_the_api_answers_a_problem(client, app, world, to
     assert send().status_code == 200
 
 
-# -- concurrent edits: refused, never merged ----------------------------------------------------------
+# -- concurrent edits: refused, never merged -------------------------------------------------------
 
 class MeanwhileSaved:
     """Another tab's step, committed on its own connection between this request's reading and
@@ -799,7 +799,7 @@ def test_an_api_save_racing_another_is_refused_not_merged(client, app, world, to
     assert changed_tables(before, snapshot(app)) == ["plan", "plan_version"]
 
 
-# -- a worker killed in the middle of a submission ----------------------------------------------------
+# -- a worker killed in the middle of a submission -------------------------------------------------
 
 DEMO_PROVIDER = "aanbieder@example.nl"  # AGB 98765432 (README)
 
