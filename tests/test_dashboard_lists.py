@@ -169,3 +169,41 @@ def test_a_failed_commit_leaves_the_stored_deadlines_as_they_were(app, world):
         db.session.commit()
         assert db.session.scalar(select(func.max(StoredDeadline.due)).where(
             StoredDeadline.toewijzing_id == toewijzing.id)) > last
+
+
+def test_a_submitted_plan_and_a_recorded_start_leave_the_deadlines(app, world):
+    """A new toewijzing asks a plan (GM-P4) and the start of support (GM-P8). Once the aanbieder
+    has submitted a plan, the plan is no longer listed as due; once the start is recorded, the start
+    is not either. The client's reply (GM-P5) stays: the portal does not see it
+    (portal.plans.workflow.still_open)."""
+    with app.app_context(), app.test_request_context():
+        users = {name: db.session.get(User, user_id) for name, user_id in world.users.items()}
+        toewijzing, _ = create_toewijzing(registry(), toewijzing_input(
+            db.session.get(Organisation, world.geldrop),
+            db.session.get(Organisation, world.provider_b), BSNS[0], "02B02", 7100,
+            achternaam="Nieuwkomer", ingangsdatum=date.today(),
+            einddatum=date.today() + timedelta(days=365)))
+        db.session.commit()
+        toewijzing_id = toewijzing.id
+    browser = _logged_in(app, "b@aanbieder.test")
+
+    def listed() -> set[str]:
+        page = browser.get("/termijnen?sorteer=client").text
+        rows = [row for row in page.split("<tr")[1:] if "Nieuwkomer" in row]
+        return {rule for row in rows for rule in re.findall(r"\((GM-[A-Z]+\d+)", row)}
+
+    assert {"GM-P4", "GM-P5", "GM-P8"} <= listed()
+    with app.app_context(), app.test_request_context():
+        users = {name: db.session.get(User, user_id) for name, user_id in world.users.items()}
+        plan = gm_plan(users, db.session.get(Toewijzing, toewijzing_id), approve=False)
+        db.session.commit()
+        plan_id = plan.id
+    after_plan = listed()
+    assert "GM-P4" not in after_plan and {"GM-P5", "GM-P8"} <= after_plan
+    page = browser.get(f"/plannen/{plan_id}").text
+    answer = browser.post(f"/plannen/{plan_id}/start-ondersteuning", data={
+        "csrf_token": csrf_token_from(page), "start_ondersteuning": date.today().isoformat()},
+        follow_redirects=True)
+    assert "De start van de ondersteuning is vastgelegd." in answer.text
+    after_start = listed()
+    assert "GM-P8" not in after_start and "GM-P5" in after_start

@@ -493,6 +493,20 @@ def plan_deadlines(regions: RegionRegistry, plan: Plan,
     return found
 
 
+# Decision (recorded here, beside the data it affects): a region deadline leaves the lists once the
+# portal holds what it asks. A "plan" deadline is met when a plan of the toewijzing has been
+# submitted (on time or late: either way it is no longer to do), a "support_start" deadline when the
+# start of support is recorded. The other kinds stay as the region states them: which evaluation
+# meets which region deadline (an interim one or the final one) differs per region, and the portal
+# does not see a client's reply or a reminder being acted on.
+def still_open(deadlines: list[Deadline], toewijzing: Toewijzing, plans: list[Plan],
+               rows: WorkflowRows | None = None) -> list[Deadline]:
+    """The region deadlines the portal does not yet see met (see the decision above)."""
+    met = {"plan": any(plan.kind == PLAN and plan.submitted_at is not None for plan in plans),
+           "support_start": support_start_of(toewijzing, rows) is not None}
+    return [deadline for deadline in deadlines if not met.get(deadline.kind, False)]
+
+
 def toewijzing_deadlines(regions: RegionRegistry, toewijzing: Toewijzing,
                          region_deadlines: list[Deadline],
                          rows: WorkflowRows | None = None) -> list[Deadline]:
@@ -505,7 +519,7 @@ def toewijzing_deadlines(regions: RegionRegistry, toewijzing: Toewijzing,
     approved: dict[str, Deviation] = {}
     for plan in plans:
         approved.update(approved_deviations(plan, rows))
-    found = adjusted(region_deadlines, approved)
+    found = adjusted(still_open(region_deadlines, toewijzing, plans, rows), approved)
     templates = templates_of(regions, toewijzing.gemeente.region_code or "", toewijzing.product_key)
     found += final_evaluation_missing(templates, toewijzing, rows)
     for plan in plans:
