@@ -3,6 +3,7 @@
 from portal.accounts.models import Organisation, User
 from portal.api.models import ApiToken, IdempotencyKey
 from portal.audit.models import AuditLog
+from portal.auth.models import RateLimitCounter
 from portal.berichten.models import Upload
 from portal.clients.models import Client
 from portal.contracts.models import ProviderContract
@@ -22,5 +23,5 @@ from portal.toewijzingen.models import Toewijzing
 
 __all__ = ["ApiToken", "AuditLog", "Client", "ConfiguredProductCode", "ConfiguredTariff",
            "DeclarationLine", "Deviation", "EvaluationDue", "IdempotencyKey", "IwmoMessage",
-           "Organisation", "Plan", "PlanVersion", "ProviderContract", "StoredDeadline",
-           "SupportStart", "Toewijzing", "ToewijzingResult", "Upload", "User"]
+           "Organisation", "Plan", "PlanVersion", "ProviderContract", "RateLimitCounter",
+           "StoredDeadline", "SupportStart", "Toewijzing", "ToewijzingResult", "Upload", "User"]

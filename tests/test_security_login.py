@@ -93,6 +93,29 @@ def test_a_new_browser_does_not_reset_the_limit(app, world):
     assert attempt(app.test_client(), "b@aanbieder.test", PASSWORD).status_code == 429
 
 
+def test_the_counts_are_kept_in_the_database_and_survive_a_restart(app_config, world):
+    """The counts live in the portal's database, not in the server process: a restarted server
+    (or another server on the same database, tests/test_several_servers.py) still refuses, and
+    the typed account is stored hashed, not as typed."""
+    from portal import create_app
+    from portal.auth.models import RateLimitCounter
+
+    first = create_app(app_config)
+    for number in range(PER_ACCOUNT):
+        assert attempt(browser_from(first, f"127.0.8.{number}"), "a@aanbieder.test",
+                       "fout").status_code == 200
+    with first.app_context():
+        keys = db.session.scalars(select(RateLimitCounter.limit_key)).all()
+        db.engine.dispose()
+    assert keys and not any("a@aanbieder.test" in key for key in keys)
+
+    restarted = create_app(app_config)
+    assert attempt(browser_from(restarted, "127.0.9.1"), "a@aanbieder.test",
+                   PASSWORD).status_code == 429
+    with restarted.app_context():
+        db.engine.dispose()
+
+
 # -- no user enumeration -------------------------------------------------------------------------
 
 def test_unknown_account_and_wrong_password_give_the_same_page_and_the_same_work(

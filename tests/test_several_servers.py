@@ -132,3 +132,27 @@ def test_the_shared_key_is_what_makes_a_session_valid_on_every_server(two_server
             visitor.addheaders = [("Cookie", f"wmo_portal_session={cookie}")]
             landed = visitor.open(base + "/").url
             assert ("/inloggen" not in landed) is welcome, (base, welcome)
+
+
+def test_failed_logins_on_both_servers_count_against_one_limit(two_servers):
+    """The login limit's counts live in the shared database (portal.auth.ratelimit_store): a
+    guesser who spreads attempts over the servers gets the limit once, not once per server."""
+    from portal.auth.ratelimit import LOGIN_LIMIT_PER_ACCOUNT
+
+    (first, second), _key = two_servers
+    allowed = int(LOGIN_LIMIT_PER_ACCOUNT.split()[0])
+
+    def attempt(base: str, password: str) -> int:
+        opener = browser()
+        token = _form_token(opener, base + "/inloggen")
+        body = f"email=beheer%40example.nl&password={password}&csrf_token={token}".encode()
+        try:
+            return opener.open(base + "/inloggen", data=body).status
+        except urllib.error.HTTPError as refused:
+            return refused.code
+
+    for number in range(allowed):
+        assert attempt((first, second)[number % 2], "fout") == 200
+    # The next attempt is refused on either server, even with the right password.
+    assert attempt(first, "demo") == 429
+    assert attempt(second, "demo") == 429

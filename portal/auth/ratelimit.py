@@ -10,13 +10,12 @@ out all day are never stopped. Limits:
   account's password from many addresses). Unknown addresses count the same as known ones, so the
   limit tells nothing about which accounts exist.
 
-Storage: WMO_RATELIMIT_STORAGE_URI, any storage URL of the `limits` library (for example
-``redis://host:6379`` or ``memcached://host:11211``), shared by every gunicorn worker and every app
-server. The default ``memory://`` keeps the counts inside each worker process: with N workers on M
-servers an attacker gets up to N × M times the limit, and a restart forgets the counts. That is
-acceptable for the demo and a single small server; production with several servers should set a
-shared storage (README, Settings). Behind a reverse proxy the client address must be the
-proxy's X-Forwarded-For (configure the proxy and Werkzeug's ProxyFix), or every attempt counts
+Storage: the portal's own database (``portal-db://``, portal.auth.ratelimit_store), shared by
+every gunicorn worker and every app server that shares the database, and kept across restarts.
+WMO_RATELIMIT_STORAGE_URI may name another storage of the `limits` library instead (for example
+``redis://host:6379``; ``memory://`` counts inside each worker process, so N workers on M servers
+would give an attacker N × M times the limit). Behind a reverse proxy the client address must be
+the proxy's X-Forwarded-For (configure the proxy and Werkzeug's ProxyFix), or every attempt counts
 against the proxy's address.
 """
 
@@ -28,6 +27,8 @@ import os
 from flask import Flask, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+
+from portal.auth.ratelimit_store import SCHEME  # registers the portal-db:// storage
 
 LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
 LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
@@ -51,7 +52,7 @@ def failed_login(response) -> bool:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI",
-                          os.environ.get("WMO_RATELIMIT_STORAGE_URI") or "memory://")
+                          os.environ.get("WMO_RATELIMIT_STORAGE_URI") or f"{SCHEME}://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)  # tells a guesser nothing extra
     limiter.init_app(app)
 
