@@ -264,11 +264,11 @@ def test_gm_e5_a_missed_report_is_signalled_and_gets_15_werkdagen(gm):
     plan = gm_plan(users, toewijzing, planned("2026-06-01", "2026-12-01"))
     deadlines = workflow.plan_deadlines(registry(), plan)
     # The gemeente's own term: 5 werkdagen after the missed date.
-    # Shown once the report is late (1 December is still to come, today is later than 1 June).
+    # Shown once the report is late: on WRITTEN, 1 June is past and 1 December still to come.
     assert [(d.kind, d.due, d.rule, d.shown_from) for d in deadlines if d.kind == "signal"] == [
         ("signal", date(2026, 6, 8), "GM-E5", date(2026, 6, 2)),
         ("signal", date(2026, 12, 8), "GM-E5", date(2026, 12, 2))]
-    assert [d.due for d in deadlines if d.kind == "signal" and d.shown_on(TODAY)] == \
+    assert [d.due for d in deadlines if d.kind == "signal" and d.shown_on(WRITTEN)] == \
         [date(2026, 6, 8)]
     with pytest.raises(PlanRefused, match="datum voorbij is"):
         workflow.signal_missing(users["gemeente_geldrop"], plan, templates(plan),
@@ -280,7 +280,7 @@ def test_gm_e5_a_missed_report_is_signalled_and_gets_15_werkdagen(gm):
         (date(2026, 6, 1), "gepland", True), (date(2026, 12, 1), "gepland", False),
         (date(2026, 12, 14), "signalering", False)]  # 23 November + 15 werkdagen
     assert not [d for d in workflow.plan_deadlines(registry(), plan)
-                if d.kind == "signal" and d.shown_on(TODAY)]  # the open report is not late yet
+                if d.kind == "signal" and d.shown_on(WRITTEN)]  # the open report is not late yet
     from portal.audit.models import AuditLog
 
     db.session.flush()
