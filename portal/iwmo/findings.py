@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.plugins.types import Severity
+from portal.plugins.severity import Severity
 
 
 @dataclass(frozen=True, slots=True)

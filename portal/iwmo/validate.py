@@ -36,13 +36,12 @@ from portal.iwmo.findings import Finding, sort_key
 from portal.iwmo.pieces import Pieces
 from portal.iwmo.recognise import MESSAGES, Recognition, recognise, root_tag
 from portal.iwmo.records import LAYOUTS, Record, RecordStream
-from portal.iwmo.region_checks import declaration_line
 from portal.iwmo.rules import Context, Problem, Rule, rules_for
 from portal.iwmo.safe_xml import HEAD_BYTES, Refused, check_size, inspect_head
 from portal.iwmo.schemas import SchemaUnavailable, schema_for
 from portal.iwmo.xsd_check import Opener, locate, schema_errors
 from portal.iwmo.xsd_messages import translate_xml
-from portal.plugins.types import Severity
+from portal.plugins.severity import Severity
 
 PARALLEL_FROM_BYTES = 256 * 1024  # smaller files are checked in one thread, one pass after another
 # From this size the rule pass reads the file in pieces that a third thread parses
@@ -193,6 +192,8 @@ def check_rules(open_source: Opener, recognition: Recognition, region,
     pieces parsed in another thread (the same records, faster on a large file)."""
     message = recognition.message
     lines = message == "WMO323" and (region is not None or collect is not None)
+    if lines:  # imported only then: it brings the plugins' types, a tenth of a validate's start
+        from portal.iwmo.region_checks import declaration_line
     checks = {kind: tuple((registered.check, registered) for registered in rules)
               for kind, rules in rules_for(message).items()}
     ctx = Context(message, today, region=region)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+
+from portal.plugins.severity import Severity  # re-exported: plugins import it from here
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,6 @@ class Region:
 
     def municipality(self, code: str) -> Municipality | None:
         return next((m for m in self.municipalities if m.code == code), None)
-
-
-class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from portal.identifiers import passes_elfproef
 from portal.iwmo.records import Record
 from portal.iwmo.rules.registry import Context, Problem, rule
 from portal.iwmo.values import as_date, odd_date, shown, years_before
-from portal.plugins.types import Severity
+from portal.plugins.severity import Severity
 
 ALL = ("WMO301", "WMO305", "WMO307", "WMO315", "WMO317", "WMO319", "WMO323", "WMO325")
 WITH_CLIENT = ("WMO301", "WMO305", "WMO307", "WMO315", "WMO317", "WMO323", "WMO325")

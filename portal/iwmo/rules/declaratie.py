@@ -18,7 +18,7 @@ from portal.iwmo.codelists import unit_label
 from portal.iwmo.records import END, Record
 from portal.iwmo.rules.registry import Context, Problem, earlier, rule
 from portal.iwmo.values import as_date, as_int, euro, last_day, years_before
-from portal.plugins.types import Severity
+from portal.plugins.severity import Severity
 
 DECLARATIE = ("WMO323",)
 DECLARATION_MESSAGES = ("WMO323", "WMO325")

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from portal.iwmo.records import Record
 from portal.iwmo.values import as_date
-from portal.plugins.types import Severity
+from portal.plugins.severity import Severity
 
 
 class Problem(NamedTuple):
