@@ -39,9 +39,6 @@ _INCREMENT = text(
 class PortalDatabaseStorage(Storage):
     STORAGE_SCHEME = [SCHEME]
 
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
-        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
-
     @property
     def base_exceptions(self):
         return SQLAlchemyError
